@@ -1,0 +1,3 @@
+"""Prefect flows and the `groundswell` command line."""
+
+__all__: list[str] = []

@@ -1,0 +1,204 @@
+"""The `groundswell` command line (see SPEC.md "Command line")."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+__all__ = ["main", "build_parser", "prefect_offline_env", "SAMPLE_DIR"]
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"
+DEMO_AS_OF = date(2026, 10, 31)
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+_DESCRIPTION = """\
+groundswell mines sales-call transcripts and CRM notes for customer themes and
+compares them with your stated strategy, to flag where the field is ahead of
+leadership: field_ahead (rising needs no strategy statement covers),
+off_strategy (rising pull toward what you said no to) and strategy_unheard
+(value claims and priorities customers never raise)."""
+
+_MINE_EPILOG = """\
+inputs (--source, files or folders, walked recursively; format from extension and content):
+  calls   Teams/Zoom WebVTT .vtt, SubRip .srt, Gong transcript JSON, plain text .txt
+          optional calls.csv (call_id, started_at, account, outcome, ...) and
+          team.csv (name, email of your reps) beside the transcripts
+  notes   CSV or JSON Lines: id, created_at, text (+ account_id, outcome, ...),
+          or Salesforce Task / ContentNote or HubSpot note exports as they come
+strategy (--strategy): YAML (statements: [{id, kind, text}]) or Markdown whose
+  headings name the kind (Objectives, Where we compete, What we say no to,
+  Value proposition, Priorities, Competitors) and whose bullets are statements.
+output (--out): report.html, summary.md, themes.json, flags.json, segments.csv,
+  coaching.csv, coaching.md.
+exit codes: 0 done (also when files were quarantined), 2 bad usage or a bad
+  strategy/config file, 1 anything else.
+example:
+  groundswell mine --source exports/calls --source exports/notes.csv \\
+      --strategy strategy.md --out reports/tonight
+"""
+
+
+def prefect_offline_env(home: Path) -> None:
+    """Prefect's offline settings, unless the user set them (ENVIRONMENT.md)."""
+    defaults = {
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
+    }
+    for k, v in defaults.items():
+        os.environ.setdefault(k, v)
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--as-of must be a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="groundswell", description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each stage's details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser, required: bool) -> None:
+        p.add_argument("--source", action="append", required=required, metavar="PATH",
+                       help="a transcript or notes file, or a folder of them; repeat for more")
+        p.add_argument("--strategy", required=required, metavar="FILE",
+                       help="the stated strategy, YAML or Markdown")
+        p.add_argument("--store", metavar="URL",
+                       help="database URL (default: $GROUNDSWELL_STORE or sqlite:///.groundswell/store.db); "
+                            "postgresql://user@host/db for teams")
+        p.add_argument("--config", metavar="FILE", help="settings file, YAML or TOML (see README)")
+
+    mine = sub.add_parser("mine", help="mine sources into a report bundle",
+                          description="Mine calls and CRM notes into themes and flags, and write the bundle.",
+                          epilog=_MINE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common(mine, True)
+    mine.add_argument("--out", required=True, metavar="DIR", help="folder for the report bundle")
+    mine.add_argument("--as-of", type=_as_of, metavar="YYYY-MM-DD",
+                      help="the run's 'today': later documents are ignored, trends count back from it "
+                           "(default: today)")
+
+    demo = sub.add_parser("demo", help="run the bundled sample data end to end",
+                          description=f"Mine the bundled sample data ({SAMPLE_DIR}) as of {DEMO_AS_OF} "
+                                      "into a bundle, on a store of its own.")
+    demo.add_argument("--out", default="groundswell-demo", metavar="DIR",
+                      help="folder for the report bundle (default: ./groundswell-demo)")
+    demo.add_argument("--store", metavar="URL",
+                      help="database URL (default: a fresh SQLite file inside --out's parent .groundswell/)")
+
+    serve = sub.add_parser("serve", help="serve a nightly scheduled mining deployment",
+                           description="Create a Prefect deployment of the mining flow on a cron "
+                                       "schedule and serve it until stopped (SIGTERM).")
+    common(serve, True)
+    serve.add_argument("--out", required=True, metavar="DIR", help="folder each run writes its bundle to")
+    serve.add_argument("--cron", default="0 2 * * *", help='cron schedule (default: "0 2 * * *", 02:00 nightly)')
+    serve.add_argument("--name", default="groundswell-nightly", help="deployment name")
+    return parser
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    for name in ("nlp", "pipelines", "flows", "evaluation"):
+        lg = logging.getLogger(name)
+        lg.setLevel(logging.DEBUG if verbose else logging.INFO)
+        lg.addHandler(handler)
+        lg.propagate = False
+
+
+def _print_summary(summary: dict) -> None:
+    print(f"groundswell: run {summary['run_id']} wrote {summary['out']}")
+    c = summary["counts"]
+    print(f"  {c['documents']} documents, {c['segments']} segments, {summary['themes']} themes, "
+          f"{c['quarantined']} quarantined files")
+    flags = summary["flags"]
+    print("  flags: " + (", ".join(f"{v} {k}" for k, v in sorted(flags.items())) or "none"))
+    for q in summary["quarantined"]:
+        print(f"  quarantined: {q}")
+    print(f"  open {Path(summary['out']) / 'report.html'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `groundswell` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    _setup_logging(getattr(args, "verbose", False))
+    home = Path(os.environ.get("GROUNDSWELL_HOME", ".groundswell"))
+    prefect_offline_env((home / "prefect").resolve())
+
+    from nlp.errors import ConfigError, InputError, StrategyError
+    from pipelines.store import default_store_url
+
+    try:
+        if args.command == "demo":
+            out = Path(args.out)
+            store = args.store or "sqlite:///" + str((home / "demo.db").resolve())
+            sources = [str(SAMPLE_DIR / "calls"), str(SAMPLE_DIR / "notes")]
+            strategy = str(SAMPLE_DIR / "strategy.md")
+            as_of = DEMO_AS_OF
+            config = None
+        else:
+            for p in [*args.source, args.strategy] + ([args.config] if args.config else []):
+                if not Path(p).exists():
+                    print(f"groundswell: {p}: no such file or folder. Fix: check the path "
+                          f"given to --source/--strategy/--config", file=sys.stderr)
+                    return EXIT_USAGE
+            sources, strategy, config = args.source, args.strategy, args.config
+            store = args.store or default_store_url()
+            out = Path(args.out)
+            as_of = getattr(args, "as_of", None) or date.today()
+        from pipelines.settings import load_settings
+
+        load_settings(config)  # validate before starting anything
+        from pipelines.readers import read_strategy
+
+        read_strategy(strategy)  # a bad strategy is a usage error, before any work
+        if args.command == "serve":
+            from flows.serve import serve_nightly
+
+            serve_nightly(name=args.name, cron=args.cron, sources=sources, strategy=strategy,
+                          out=str(out), store_url=store, config=config)
+            return EXIT_OK
+        from flows.mine import mine_flow
+
+        summary = mine_flow(sources=[str(s) for s in sources], strategy=str(strategy), out=str(out),
+                            store_url=store, as_of=as_of, config=config)
+        _print_summary(summary)
+        return EXIT_OK
+    except (StrategyError, ConfigError) as exc:
+        print(f"groundswell: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except InputError as exc:
+        print(f"groundswell: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("groundswell: interrupted; rerun the same command to finish (nothing is duplicated)",
+              file=sys.stderr)
+        return EXIT_FAIL
+    except Exception as exc:  # the last line of defence: say what failed, exit 1
+        logging.getLogger("flows").debug("run failed", exc_info=True)
+        print(f"groundswell: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""Describe clusters as themes: centroids, keywords, labels, exemplars."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ClusterSummary", "summarize_clusters", "cluster_centroids", "pick_exemplars"]
+
+_TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
+_EXTRA_STOP = {
+    "customer", "customers", "asked", "said", "mentioned", "wants", "want", "need", "needs",
+    "call", "team", "think", "know", "like", "really", "just", "going", "get", "got", "yeah",
+    "okay", "ok", "thing", "things", "lot", "way", "able", "looking", "look", "sure", "kind",
+    "right", "actually", "maybe", "probably", "pretty", "guys", "today", "week", "weeks",
+    "time", "let", "make", "also", "would", "could", "us", "we", "they", "rep", "follow",
+}
+
+
+@dataclass(frozen=True)
+class ClusterSummary:
+    """What describes one cluster before it gets its persistent id."""
+
+    label: str
+    keywords: tuple[str, ...]
+    exemplar_idx: tuple[int, ...]  # indices into the clustered rows
+    centroid: np.ndarray
+
+
+def cluster_centroids(vectors: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Unit-length mean vector of each cluster 0..k-1."""
+    cents = np.zeros((k, vectors.shape[1]), dtype=np.float32)
+    for c in range(k):
+        m = vectors[labels == c]
+        if len(m):
+            v = m.mean(axis=0)
+            cents[c] = v / (np.linalg.norm(v) or 1.0)
+    return cents
+
+
+def pick_exemplars(
+    vectors: np.ndarray, centroid: np.ndarray, *, n: int = 5, diversity: float = 0.3
+) -> list[int]:
+    """Representative yet diverse rows: maximal marginal relevance to the centroid."""
+    if len(vectors) == 0:
+        return []
+    rel = vectors @ centroid
+    chosen: list[int] = [int(np.argmax(rel))]
+    while len(chosen) < min(n, len(vectors)):
+        red = (vectors @ vectors[chosen].T).max(axis=1)
+        score = (1 - diversity) * rel - diversity * red
+        score[chosen] = -np.inf
+        chosen.append(int(np.argmax(score)))
+    return chosen
+
+
+def _ctfidf_keywords(texts_per_cluster: Sequence[str], top_n: int) -> list[list[tuple[str, float]]]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+    stop = sorted(set(ENGLISH_STOP_WORDS) | _EXTRA_STOP)
+    if not texts_per_cluster:
+        return []
+    vec = CountVectorizer(ngram_range=(1, 2), stop_words=stop, token_pattern=_TOKEN, lowercase=True,
+                          min_df=1)
+    try:
+        counts = vec.fit_transform(texts_per_cluster)
+    except ValueError:  # only stop words
+        return [[] for _ in texts_per_cluster]
+    tf = counts.astype(np.float64)
+    tf = tf.multiply(1.0 / np.maximum(tf.sum(axis=1), 1)).tocsr()
+    avg_words = counts.sum() / max(counts.shape[0], 1)
+    freq = np.asarray(counts.sum(axis=0)).ravel()
+    idf = np.log(1 + avg_words / np.maximum(freq, 1))
+    scores = tf.multiply(idf).tocsr()
+    vocab = np.array(vec.get_feature_names_out())
+    out = []
+    for i in range(scores.shape[0]):
+        row = scores.getrow(i).toarray().ravel()
+        idx = np.argsort(-row, kind="stable")[: top_n * 3]
+        out.append([(str(vocab[j]), float(row[j])) for j in idx if row[j] > 0])
+    return out
+
+
+def _dedupe_keywords(scored: list[tuple[str, float]], top_n: int) -> list[str]:
+    """Keep bigrams over their unigrams when the bigram is nearly as strong."""
+    kept: list[str] = []
+    for term, _ in scored:
+        words = term.split()
+        if any(term == k or (len(words) == 1 and term in k.split()) for k in kept):
+            continue
+        if len(words) == 2:
+            kept = [k for k in kept if k not in words]
+        kept.append(term)
+        if len(kept) >= top_n:
+            break
+    return kept
+
+
+def _label_from(keywords: Sequence[str], phrases: Sequence[str]) -> str:
+    parts: list[str] = []
+    for p in list(phrases) + list(keywords):
+        low = p.lower()
+        if any(low in q.lower() or q.lower() in low for q in parts):
+            continue
+        parts.append(p)
+        if len(parts) == 2:
+            break
+    if not parts:
+        return "(unlabelled)"
+    text = " / ".join(parts)
+    return text[0].upper() + text[1:]
+
+
+def _noun_phrases(nlp: Any, texts: Sequence[str], keywords: Sequence[str], top: int = 2) -> list[str]:
+    """Noun phrases from the texts that contain the cluster's keywords, most frequent first."""
+    kw = {w for k in keywords[:6] for w in k.split()}
+    counts: Counter[str] = Counter()
+    surface: dict[str, str] = {}
+    for doc in nlp.pipe(texts, batch_size=64):
+        for chunk in doc.noun_chunks:
+            toks = [t for t in chunk if not (t.is_stop or t.is_punct or t.like_num or t.pos_ == "PRON")]
+            if not toks or len(toks) > 4:
+                continue
+            key = " ".join(t.lemma_.lower() for t in toks)
+            if not any(t.lower_ in kw or t.lemma_.lower() in kw for t in toks):
+                continue
+            counts[key] += 1
+            surface.setdefault(key, " ".join(t.text for t in toks))
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1] * (1 + 0.3 * len(kv[0].split())), kv[0]))
+    return [surface[k] for k, c in ranked if c >= 2][:top]
+
+
+def summarize_clusters(
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    labels: np.ndarray,
+    *,
+    nlp: Any = None,
+    n_keywords: int = 8,
+    n_exemplars: int = 5,
+    max_texts_for_phrases: int = 40,
+) -> list[ClusterSummary]:
+    """Keywords (class-based TF-IDF), a readable label and exemplars per cluster.
+
+    Args:
+        texts: the clustered texts, aligned with ``vectors`` and ``labels``.
+        vectors: L2-normalised embeddings.
+        labels: cluster per row, -1 for none; clusters are 0..k-1.
+        nlp: an optional spaCy pipeline with a parser; its noun phrases make labels.
+
+    Returns:
+        One summary per cluster, in cluster order.
+    """
+    k = int(labels.max()) + 1 if len(labels) and labels.max() >= 0 else 0
+    if k == 0:
+        return []
+    cents = cluster_centroids(vectors, labels, k)
+    joined = [" ".join(texts[i] for i in np.flatnonzero(labels == c)) for c in range(k)]
+    scored = _ctfidf_keywords(joined, n_keywords)
+    out = []
+    for c in range(k):
+        idx = np.flatnonzero(labels == c)
+        keywords = _dedupe_keywords(scored[c], n_keywords) if c < len(scored) else []
+        ex_local = pick_exemplars(vectors[idx], cents[c], n=n_exemplars)
+        exemplars = tuple(int(idx[i]) for i in ex_local)
+        phrases: list[str] = []
+        if nlp is not None:
+            near = idx[np.argsort(-(vectors[idx] @ cents[c]), kind="stable")[:max_texts_for_phrases]]
+            phrases = _noun_phrases(nlp, [texts[i] for i in near], keywords)
+        label = _label_from(keywords, phrases)
+        out.append(ClusterSummary(label=label, keywords=tuple(keywords), exemplar_idx=exemplars,
+                                  centroid=cents[c]))
+    return out
+
+
+def normalise_label(label: str) -> str:
+    """Collapse whitespace in a label."""
+    return re.sub(r"\s+", " ", label).strip()

