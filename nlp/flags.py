@@ -122,7 +122,8 @@ def raise_flags(
         kinds: list[tuple[FlagKind, int | None]] = []
         if refused:
             kinds.append((FlagKind.OFF_STRATEGY, max(refused, key=lambda j: alignment.similarity[i, j])))
-        if not covered:
+        if not covered and not refused:
+            # a theme the strategy explicitly refuses is addressed: it is off_strategy, not ahead
             kinds.append((FlagKind.FIELD_AHEAD, None))
         for kind, j in kinds:
             key = (kind, groups[i])

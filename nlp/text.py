@@ -72,7 +72,9 @@ def is_small_talk(text: str, *, min_content_words: int = 2) -> bool:
     """True for greetings, thanks, "okay", bare names and numbers, logistics.
 
     A text is small talk when it has fewer than ``min_content_words`` content
-    words, or when it is short and matches a small-talk phrase.
+    words, or when it is short and matches a small-talk phrase. Spoken turns
+    use a higher bar than notes (see :func:`segment_document`): "makes sense",
+    "good question" carry two content words but no need.
     """
     words = content_words(text)
     if len(words) < min_content_words:
@@ -132,13 +134,16 @@ def segment_document(
     max_chars: int = 400,
     min_turn_chars: int = 40,
     note_max_chars: int = 600,
+    min_spoken_content_words: int = 4,
 ) -> list[Segment]:
     """Split one document into segments, in order.
 
     Calls: a speaker's consecutive short turns are merged; a turn longer than
     ``max_chars`` is split at sentence boundaries, with time offsets
     interpolated by character position. Notes: split only when longer than
-    ``note_max_chars``. Segment ids are ``<doc_id>#<n>`` (1-based).
+    ``note_max_chars``. Segment ids are ``<doc_id>#<n>`` (1-based). A call
+    passage with fewer than ``min_spoken_content_words`` content words is
+    small talk; a note needs two.
     """
     out: list[Segment] = []
     if doc.source == Source.CALL:
@@ -174,7 +179,9 @@ def segment_document(
                     text=piece,
                     start_s=start,
                     end_s=end,
-                    small_talk=is_small_talk(piece),
+                    small_talk=is_small_talk(
+                        piece, min_content_words=min_spoken_content_words if doc.source == Source.CALL else 2
+                    ),
                     account_id=doc.account_id,
                     account_name=doc.account_name,
                     outcome=doc.outcome,

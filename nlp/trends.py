@@ -58,9 +58,10 @@ def measure_trend(
 ) -> tuple[Trend, ThemeStatus, bool]:
     """A theme's trend and status.
 
-    Shares are documents raising the theme over all documents in a window, so
-    a quiet month does not look like a decline. Growth is tested with a
-    one-sided Fisher exact test on those counts.
+    Shares are documents raising the theme over all documents in a window.
+    A rise (or fall) must be significant both in share (one-sided Fisher
+    exact test) and in rate per day (binomial test), so neither a quiet month
+    nor a busy one alone makes a trend.
 
     Args:
         mentions: one per document that raises the theme (any date up to as_of).
@@ -71,7 +72,7 @@ def measure_trend(
         (trend, status, concentrated): ``concentrated`` is True when a rise is
         driven by one account and so was not called emerging or growing.
     """
-    from scipy.stats import fisher_exact
+    from scipy.stats import binomtest, fisher_exact
 
     recent_start = as_of - timedelta(days=params.window_days - 1)
     base_start = recent_start - timedelta(days=params.baseline_days)
@@ -93,9 +94,17 @@ def measure_trend(
     growth = ((r + 0.5) / (recent_docs + 1)) / ((b + 0.5) / (base_docs + 1)) if recent_docs or base_docs else 1.0
     p_up = p_down = 1.0
     if recent_docs and base_docs:
+        # share: the theme's part of all documents, window against baseline
         table = [[r, max(recent_docs - r, 0)], [b, max(base_docs - b, 0)]]
-        p_up = float(fisher_exact(table, alternative="greater")[1])
-        p_down = float(fisher_exact(table, alternative="less")[1])
+        share_up = float(fisher_exact(table, alternative="greater")[1])
+        share_down = float(fisher_exact(table, alternative="less")[1])
+        # rate: mentions per day; under equal rates a mention falls in the
+        # recent window with probability window / (window + baseline)
+        p0 = params.window_days / (params.window_days + params.baseline_days)
+        rate_up = float(binomtest(r, r + b, p0, alternative="greater").pvalue) if r + b else 1.0
+        rate_down = float(binomtest(r, r + b, p0, alternative="less").pvalue) if r + b else 1.0
+        # a change must show in both: a busier month alone is not a trend
+        p_up, p_down = max(share_up, rate_up), max(share_down, rate_down)
     accounts = Counter(m.account_key for m in recent)
     breadth = len(accounts)
     top_share = (accounts.most_common(1)[0][1] / r) if r else 0.0

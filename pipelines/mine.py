@@ -202,6 +202,7 @@ def ingest_sources(
                 doc, split_sentences, max_chars=settings.segment.max_chars,
                 min_turn_chars=settings.segment.min_turn_chars,
                 note_max_chars=settings.segment.note_max_chars,
+                min_spoken_content_words=settings.segment.min_spoken_content_words,
             )
             docs.append((doc, segs, _document_hash(doc)))
         store.record_file(path=res.path, content_hash=res.content_hash, kind=res.kind, run_id=run_id,
@@ -233,7 +234,8 @@ def embed_texts_cached(store: Store, model: EmbeddingModel, texts: Sequence[str]
         fresh = dict(zip(missing.keys(), vecs))
         store.save_vectors(fresh, model.model_id)
         cached.update(fresh)
-    logger.info("embeddings: %d texts, %d from cache, %d computed", len(texts), len(texts) - len(missing), len(missing))
+    logger.info("embeddings: %d texts (%d distinct), %d computed, the rest from the store's cache",
+                len(texts), len(set(hashes)), len(missing))
     if not texts:
         return np.zeros((0, model.dimension), dtype=np.float32)
     return np.stack([cached[h] for h in hashes]).astype(np.float32)

@@ -39,6 +39,9 @@ class SegmentSettings(BaseModel):
     max_chars: int = Field(400, ge=50, description="A call turn longer than this is split at sentences.")
     min_turn_chars: int = Field(40, ge=0, description="Shorter turns merge with the same speaker's next.")
     note_max_chars: int = Field(600, ge=50, description="A note longer than this is split at sentences.")
+    min_spoken_content_words: int = Field(
+        4, ge=1, description="A call passage with fewer content words is small talk (notes need 2)."
+    )
 
 
 class EmbedSettings(BaseModel):
