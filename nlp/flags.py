@@ -113,7 +113,9 @@ def raise_flags(
     flags: list[Flag] = []
     groups = group_near_duplicates(centroids, params.duplicate_similarity)
     flagged_groups: dict[tuple[FlagKind, int], int] = {}
-    for i, theme in enumerate(themes):
+    # strongest first, so a group of near-duplicates is flagged on its strongest theme
+    for i in sorted(range(len(themes)), key=lambda i: (-_rise_score(themes[i]), themes[i].id)):
+        theme = themes[i]
         if theme.status not in RISING:
             continue
         cols = np.flatnonzero(alignment.matched[i])

@@ -79,6 +79,9 @@ def is_small_talk(text: str, *, min_content_words: int = 2) -> bool:
     words = content_words(text)
     if len(words) < min_content_words:
         return True
+    lowered = [w for w in _WORD.findall(text) if w[0].islower()]
+    if len(words) <= 3 and not any(w.lower() in words for w in lowered):
+        return True  # bare names: only capitalised words carry content
     return len(words) < 3 * min_content_words and bool(_SMALL_TALK_PATTERNS.search(text))
 
 
@@ -155,7 +158,7 @@ def segment_document(
     for turn in turns:
         if not turn.text:
             continue
-        pieces = [turn.text] if len(turn.text) <= limit else _chunk_sentences(split_sentences(turn.text), max_chars)
+        pieces = [turn.text] if len(turn.text) <= limit else _chunk_sentences(split_sentences(turn.text), limit)
         total = sum(len(p) for p in pieces) or 1
         done = 0
         for piece in pieces:

@@ -86,26 +86,43 @@ def _ctfidf_keywords(texts_per_cluster: Sequence[str], top_n: int) -> list[list[
     return out
 
 
-def _dedupe_keywords(scored: list[tuple[str, float]], top_n: int) -> list[str]:
-    """Keep bigrams over their unigrams when the bigram is nearly as strong."""
-    kept: list[str] = []
-    for term, _ in scored:
+def _dedupe_keywords(scored: list[tuple[str, float]], top_n: int, *, bigram_share: float = 0.6) -> list[str]:
+    """The strongest terms, with a bigram standing in for its words only when nearly as strong.
+
+    A bigram replaces a kept word it contains when its score is at least
+    ``bigram_share`` of that word's; a weaker bigram is dropped instead, and a
+    word already covered by a kept bigram is not repeated.
+    """
+    kept: list[tuple[str, float]] = []
+    for term, score in scored:
         words = term.split()
-        if any(term == k or (len(words) == 1 and term in k.split()) for k in kept):
+        if any(term == k for k, _ in kept):
             continue
-        if len(words) == 2:
-            kept = [k for k in kept if k not in words]
-        kept.append(term)
+        if len(words) == 1:
+            if any(term in k.split() for k, _ in kept):
+                continue
+            kept.append((term, score))
+        else:
+            inside = [(k, s) for k, s in kept if k in words]
+            if any(score < bigram_share * s for _, s in inside):
+                continue
+            kept = [(k, s) for k, s in kept if k not in words]
+            kept.append((term, score))
         if len(kept) >= top_n:
             break
-    return kept
+    return [k for k, _ in kept]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def _label_from(keywords: Sequence[str], phrases: Sequence[str]) -> str:
+    """Two distinct key phrases joined by " / "; parts with the same words count once."""
     parts: list[str] = []
     for p in list(phrases) + list(keywords):
-        low = p.lower()
-        if any(low in q.lower() or q.lower() in low for q in parts):
+        w = _words(p)
+        if not w or any(w <= _words(q) or _words(q) <= w for q in parts):
             continue
         parts.append(p)
         if len(parts) == 2:

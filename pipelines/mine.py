@@ -287,7 +287,8 @@ def find_themes(
         kwargs["granularity"] = settings.themes.granularity
     if settings.themes.assign_threshold is not None:
         kwargs["assign_threshold"] = settings.themes.assign_threshold
-    labels = cluster_embeddings(vectors, **kwargs) if len(rows) else np.zeros(0, dtype=np.int64)
+    labels = (cluster_embeddings(vectors, texts=[r.text for r in rows], **kwargs) if len(rows)
+              else np.zeros(0, dtype=np.int64))
     summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser)
     k = len(summaries)
     members = [frozenset(themeable_ids[i] for i in np.flatnonzero(labels == c)) for c in range(k)]

@@ -182,6 +182,12 @@ class Store:
                 con.execute(insert(s.files).values(path=path, first_run=run_id, **values))
             else:
                 con.execute(update(s.files).where(s.files.c.path == path).values(**values))
+            keep = [doc.doc_id for doc, _, _ in documents]
+            gone = [r[0] for r in con.execute(select(s.documents.c.doc_id).where(s.documents.c.path == path))
+                    if r[0] not in set(keep)]
+            for chunk in _chunks(gone):  # documents the new version of the file no longer holds
+                con.execute(delete(s.segments).where(s.segments.c.doc_id.in_(chunk)))
+                con.execute(delete(s.documents).where(s.documents.c.doc_id.in_(chunk)))
             for doc, segs, doc_hash in documents:
                 prev = con.execute(
                     select(s.documents.c.content_hash).where(s.documents.c.doc_id == doc.doc_id)

