@@ -99,6 +99,7 @@ def raise_flags(
     statement_heard: Sequence[tuple[int, Sequence[str]]],
     n_customer_segments: int,
     params: FlagParams = FlagParams(),
+    families: Sequence[int] | None = None,
 ) -> list[Flag]:
     """Flags of the three kinds, strongest first within each kind.
 
@@ -109,45 +110,50 @@ def raise_flags(
         statement_heard: per statement, (how many customer segments are close
             to it, the closest segment ids).
         n_customer_segments: themeable segments in the run, the denominator.
+        families: a family number per theme (see :func:`nlp.themes.group_themes`);
+            a family raises at most one flag of each kind, on its strongest
+            rising theme. Default: themes whose centroids are at least
+            ``params.duplicate_similarity`` alike.
     """
     flags: list[Flag] = []
-    groups = group_near_duplicates(centroids, params.duplicate_similarity)
-    flagged_groups: dict[tuple[FlagKind, int], int] = {}
-    # strongest first, so a group of near-duplicates is flagged on its strongest theme
-    for i in sorted(range(len(themes)), key=lambda i: (-_rise_score(themes[i]), themes[i].id)):
-        theme = themes[i]
-        if theme.status not in RISING:
+    groups = list(families) if families is not None else group_near_duplicates(
+        centroids, params.duplicate_similarity)
+    members: dict[int, list[int]] = {}
+    for i, g in enumerate(groups):
+        members.setdefault(g, []).append(i)
+    for g in sorted(members, key=lambda g: min(themes[i].id for i in members[g])):
+        rising = [i for i in members[g] if themes[i].status in RISING]
+        if not rising:
             continue
-        cols = np.flatnonzero(alignment.matched[i])
+        # the family's most-raised rising theme carries the flag; evidence comes from all of them
+        rising.sort(key=lambda i: (-themes[i].trend.recent_count, -_rise_score(themes[i]), themes[i].id))
+        i = rising[0]
+        theme = themes[i]
+        cols = {int(j): i2 for i2 in members[g] for j in np.flatnonzero(alignment.matched[i2])}
         covered = [j for j in cols if statements[j].kind in COVERING_KINDS]
         refused = [j for j in cols if statements[j].kind == StatementKind.NON_TARGET]
-        kinds: list[tuple[FlagKind, int | None]] = []
+        candidates = [c for r in rising for c in evidence_candidates.get(themes[r].id, ())]
+        evidence = _pick_evidence(candidates, params.max_evidence)
+        related = [themes[r].id for r in members[g] if r != i]
+        also = f" Related themes: {', '.join(related)}." if related else ""
         if refused:
-            kinds.append((FlagKind.OFF_STRATEGY, max(refused, key=lambda j: alignment.similarity[i, j])))
-        if not covered and not refused:
+            j = max(refused, key=lambda j: alignment.similarity[cols[j], j])
+            st = statements[j]
+            sim = float(alignment.similarity[cols[j], j])
+            summary = (f"Customers are pulling toward \u201c{theme.label}\u201d, which the strategy "
+                       f"says no to (\u201c{st.text}\u201d, similarity {sim:.2f}): "
+                       f"{_describe_rise(theme)}.{also}")
+            score = round(_rise_score(theme) * 0.7 + min(sim, 1.0) * 0.3, 4)
+            flags.append(Flag(id=f"off_strategy:{theme.id}", kind=FlagKind.OFF_STRATEGY, theme_id=theme.id,
+                              statement_id=st.id, score=score, summary=summary, evidence=evidence,
+                              related_themes=tuple(related)))
+        elif not covered:
             # a theme the strategy explicitly refuses is addressed: it is off_strategy, not ahead
-            kinds.append((FlagKind.FIELD_AHEAD, None))
-        for kind, j in kinds:
-            key = (kind, groups[i])
-            if key in flagged_groups:
-                continue
-            flagged_groups[key] = i
-            evidence = _pick_evidence(evidence_candidates.get(theme.id, ()), params.max_evidence)
-            if kind == FlagKind.OFF_STRATEGY:
-                st = statements[j]
-                sim = float(alignment.similarity[i, j])
-                summary = (f"Customers are pulling toward \u201c{theme.label}\u201d, which the strategy "
-                           f"says no to (\u201c{st.text}\u201d, similarity {sim:.2f}): "
-                           f"{_describe_rise(theme)}.")
-                score = round(_rise_score(theme) * 0.7 + min(sim, 1.0) * 0.3, 4)
-                flags.append(Flag(id=f"off_strategy:{theme.id}", kind=kind, theme_id=theme.id,
-                                  statement_id=st.id, score=score, summary=summary, evidence=evidence))
-            else:
-                summary = (f"Customers raise \u201c{theme.label}\u201d and no objective, target, value "
-                           f"or priority covers it: {_describe_rise(theme)}.")
-                flags.append(Flag(id=f"field_ahead:{theme.id}", kind=kind, theme_id=theme.id,
-                                  statement_id=None, score=_rise_score(theme), summary=summary,
-                                  evidence=evidence))
+            summary = (f"Customers raise \u201c{theme.label}\u201d and no objective, target, value "
+                       f"or priority covers it: {_describe_rise(theme)}.{also}")
+            flags.append(Flag(id=f"field_ahead:{theme.id}", kind=FlagKind.FIELD_AHEAD, theme_id=theme.id,
+                              statement_id=None, score=_rise_score(theme), summary=summary,
+                              evidence=evidence, related_themes=tuple(related)))
     denom = max(n_customer_segments, 1)
     for j, st in enumerate(statements):
         if st.kind not in HEARD_KINDS:

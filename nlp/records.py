@@ -222,6 +222,7 @@ class Flag:
     score: float
     summary: str
     evidence: tuple[str, ...]
+    related_themes: tuple[str, ...] = ()  # near-duplicate themes that share this flag
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ClusterSummary", "summarize_clusters", "cluster_centroids", "pick_exemplars"]
+__all__ = ["ClusterSummary", "summarize_clusters", "cluster_centroids", "pick_exemplars", "group_themes"]
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
 _EXTRA_STOP = {
@@ -198,3 +198,21 @@ def summarize_clusters(
 def normalise_label(label: str) -> str:
     """Collapse whitespace in a label."""
     return re.sub(r"\s+", " ", label).strip()
+
+
+def group_themes(centroids: np.ndarray, similarity: float) -> list[int]:
+    """Families of near-duplicate themes: average-linkage groups of centroids.
+
+    Two groups join while the mean cosine similarity between their themes'
+    centroids is at least ``similarity``. Returns a family number per theme,
+    numbered by first appearance.
+    """
+    k = len(centroids)
+    if k < 2:
+        return list(range(k))
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    z = linkage(np.asarray(centroids, dtype=np.float64), method="average", metric="cosine")
+    raw = fcluster(z, t=1.0 - similarity, criterion="distance")
+    first: dict[int, int] = {}
+    return [first.setdefault(int(r), len(first)) for r in raw]

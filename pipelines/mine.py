@@ -38,7 +38,7 @@ from nlp.records import (
     ThemeStatus,
 )
 from nlp.text import SentenceSplitter, segment_document
-from nlp.themes import summarize_clusters
+from nlp.themes import group_themes, summarize_clusters
 from nlp.trends import Mention, TrendParams, measure_trend
 from pipelines.settings import Settings
 from pipelines.store import Store, redact_url
@@ -98,6 +98,7 @@ class ThemeResult:
     changes: tuple[str, ...]
     theme_xy: dict[str, tuple[float, float]]
     as_of: date
+    families: tuple[int, ...] = ()  # a family number per theme: near-duplicates share one
 
 
 @dataclass(frozen=True)
@@ -317,6 +318,7 @@ def find_themes(
     themes: list[Theme] = []
     assignments: dict[str, str] = {}
     exemplar_vectors = []
+    theme_mentions: list[list[Mention]] = []
     for c, summ in enumerate(summaries):
         idx = np.flatnonzero(labels == c)
         mem = [rows[i] for i in idx]
@@ -326,6 +328,7 @@ def find_themes(
         for r in mem:
             doc_first.setdefault(r.doc_id, r)
         mentions = [Mention(d, r.created_at.date(), r.account_id or f"doc:{d}") for d, r in sorted(doc_first.items())]
+        theme_mentions.append(mentions)
         trend, status, concentrated = measure_trend(mentions, docs_per_day, as_of, tparams)
         dates = [r.created_at.date() for r in mem]
         exemplar_vectors.append(vectors[list(summ.exemplar_idx)])
@@ -343,6 +346,9 @@ def find_themes(
     themes = [themes[c] for c in order]
     centroids = centroids[order] if k else centroids
     exemplar_vectors = [exemplar_vectors[c] for c in order]
+    theme_mentions = [theme_mentions[c] for c in order]
+    families = group_themes(centroids, settings.align.family_similarity)
+    themes = _pool_family_trends(themes, families, theme_mentions, docs_per_day, as_of, tparams)
 
     changes = _describe_changes(themes, stored, store)
     xy = _project_2d(centroids)
@@ -351,7 +357,45 @@ def find_themes(
         themes=tuple(themes), centroids=centroids, exemplar_vectors=tuple(exemplar_vectors),
         assignments=assignments, segments=tuple(segments), themeable_ids=tuple(themeable_ids),
         themeable_vectors=vectors, changes=changes, theme_xy=theme_xy, as_of=as_of,
+        families=tuple(families),
     )
+
+
+def _pool_family_trends(
+    themes: list[Theme],
+    families: Sequence[int],
+    mentions: Sequence[Sequence[Mention]],
+    docs_per_day: Counter[date],
+    as_of: date,
+    params: TrendParams,
+) -> list[Theme]:
+    """Let a family of near-duplicate themes rise together.
+
+    A need that the clusterer split in two may be significant only as a
+    whole: when a family's pooled mentions rise (broadly, not from one
+    account), each member that itself grows by at least ``growth_min`` takes
+    the family's status. Members that do not grow keep their own.
+    """
+    out = list(themes)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, f in enumerate(families):
+        groups[f].append(i)
+    rising = (ThemeStatus.EMERGING, ThemeStatus.GROWING)
+    for idx in groups.values():
+        if len(idx) < 2:
+            continue
+        pooled = {m.doc_id: m for i in idx for m in mentions[i]}
+        _, status, concentrated = measure_trend(sorted(pooled.values(), key=lambda m: m.doc_id),
+                                                docs_per_day, as_of, params)
+        if status not in rising or concentrated:
+            continue
+        for i in idx:
+            t = out[i]
+            if t.status not in rising and t.trend.growth >= params.growth_min:
+                logger.info("theme %s rises with its family (%s): %s", t.id,
+                            ", ".join(out[j].id for j in idx if j != i), status.value)
+                out[i] = replace(t, status=status)
+    return out
 
 
 def _describe_changes(themes: Sequence[Theme], stored: Sequence[Any], store: Store) -> tuple[str, ...]:
@@ -416,8 +460,9 @@ def compare_with_strategy(
             heard.append((int((col >= settings.align.segment_floor).sum()), [cust_ids[i] for i in top]))
     else:
         heard = [(0, []) for _ in statements]
-    fp = FlagParams(duplicate_similarity=settings.align.duplicate_similarity, unheard_share=settings.align.unheard_share)
-    flags = raise_flags(themes, result.centroids, statements, alignment, evidence, heard, len(cust_ids), fp)
+    fp = FlagParams(unheard_share=settings.align.unheard_share)
+    flags = raise_flags(themes, result.centroids, statements, alignment, evidence, heard, len(cust_ids), fp,
+                        families=result.families)
     matrix = tuple(
         (t.id, st.id, round(float(sim[i, j]), 4))
         for i, t in enumerate(themes) for j, st in enumerate(statements)

@@ -91,7 +91,11 @@ class AlignSettings(BaseModel):
     min_z: float = Field(2.5, description="Robust z-score a match needs over all themes' similarity.")
     segment_floor: float = Field(0.5, ge=-1, le=1, description="A customer segment this close 'raises' a statement.")
     unheard_share: float = Field(0.005, gt=0, lt=1, description="Below this share, a value/priority is unheard.")
-    duplicate_similarity: float = Field(0.85, gt=0, le=1, description="Themes this alike share one flag.")
+    family_similarity: float = Field(
+        0.6, gt=0, le=1,
+        description="Themes whose centroids are this alike on average form a family: one flag per family, "
+                    "and a family's pooled mentions can make its growing members rise.",
+    )
 
 
 class Settings(BaseSettings):

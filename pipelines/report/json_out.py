@@ -82,6 +82,7 @@ def flag_dict(flag: Flag) -> dict[str, Any]:
         "score": _num(flag.score),
         "summary": flag.summary,
         "evidence": list(flag.evidence),
+        "related_themes": list(flag.related_themes),
     }
 
 
