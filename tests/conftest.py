@@ -42,3 +42,24 @@ def prefect_harness(tmp_path_factory):
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def demo_bundle(resources, tmp_path_factory):
+    """The demo's bundle, mined once per session without Prefect (pipelines.mine.mine).
+
+    Returns:
+        (bundle folder, MineResult, store URL). Treat all three as read-only.
+    """
+    from datetime import date
+
+    from pipelines.mine import mine
+    from pipelines.settings import Settings
+
+    root = tmp_path_factory.mktemp("demo-bundle")
+    store_url = f"sqlite:///{root / 'store.db'}"
+    result = mine(
+        [SAMPLE / "calls", SAMPLE / "notes"], SAMPLE / "strategy.md", root / "bundle",
+        store_url=store_url, as_of=date(2026, 10, 31), settings=Settings(), resources=resources,
+    )
+    return root / "bundle", result, store_url
