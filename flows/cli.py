@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="database URL (default: $GROUNDSWELL_STORE or sqlite:///.groundswell/store.db); "
                             "postgresql://user@host/db for teams")
         p.add_argument("--config", metavar="FILE", help="settings file, YAML or TOML (see README)")
+        p.add_argument("--dask", metavar="ADDRESS",
+                       help="embed new texts on the Dask cluster at this scheduler address (tcp://host:8786); "
+                            "setting dask.address")
+        p.add_argument("--lock-timeout", type=float, metavar="SECONDS",
+                       help="wait this long for another run on the same store, then stop with exit code 1 "
+                            "(default 300; setting run.lock_timeout_s)")
 
     mine = sub.add_parser("mine", help="mine sources into a report bundle",
                           description="Mine calls and CRM notes into themes and flags, and write the bundle.",
@@ -104,11 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="serve a nightly scheduled mining deployment",
                            description="Create a Prefect deployment of the mining flow on a cron "
-                                       "schedule and serve it until stopped (SIGTERM).")
-    common(serve, True)
-    serve.add_argument("--out", required=True, metavar="DIR", help="folder each run writes its bundle to")
-    serve.add_argument("--cron", default="0 2 * * *", help='cron schedule (default: "0 2 * * *", 02:00 nightly)')
-    serve.add_argument("--name", default="groundswell-nightly", help="deployment name")
+                                       "schedule and serve it until stopped (SIGTERM). --source, --strategy, "
+                                       "--out, --store, --cron default to the config file's serve section. "
+                                       "With PREFECT_API_URL the deployment goes to that Prefect server; "
+                                       "without it serve starts a local one (UI on 127.0.0.1).")
+    common(serve, False)
+    serve.add_argument("--out", metavar="DIR", help="folder each run writes its bundle to (serve.out)")
+    serve.add_argument("--cron", help='cron schedule (serve.cron, default "0 2 * * *": 02:00 nightly)')
+    serve.add_argument("--timezone", help="IANA time zone of the schedule (serve.timezone, default UTC)")
+    serve.add_argument("--name", help="deployment name (serve.name, default groundswell-nightly)")
     return parser
 
 
@@ -131,6 +141,9 @@ def _print_summary(summary: dict) -> None:
     print("  flags: " + (", ".join(f"{v} {k}" for k, v in sorted(flags.items())) or "none"))
     for q in summary["quarantined"]:
         print(f"  quarantined: {q}")
+    cache = summary.get("cache") or {}
+    if cache.get("reused_from"):
+        print(f"  nothing new since run {cache['reused_from']}: themes and flags came from the cache")
     print(f"  open {Path(summary['out']) / 'report.html'}")
 
 
@@ -146,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     prefect_offline_env((home / "prefect").resolve())
 
     from nlp.errors import ConfigError, InputError, StrategyError
+    from pipelines.lock import StoreBusyError
+    from pipelines.settings import load_settings
     from pipelines.store import default_store_url
 
     try:
@@ -156,7 +171,26 @@ def main(argv: list[str] | None = None) -> int:
             strategy = str(SAMPLE_DIR / "strategy.md")
             as_of = DEMO_AS_OF
             config = None
+            overrides: dict = {}
         else:
+            if args.config and not Path(args.config).exists():
+                print(f"groundswell: {args.config}: no such file. Fix: check the path given to --config",
+                      file=sys.stderr)
+                return EXIT_USAGE
+            overrides = {k: v for k, v in (("dask__address", args.dask), ("run__lock_timeout_s",
+                                                                          args.lock_timeout)) if v is not None}
+            if args.command == "serve":  # the serve section of the config fills what the flags leave out
+                conf = load_settings(args.config, **overrides).serve
+                args.source = args.source or conf.sources
+                args.strategy = args.strategy or conf.strategy
+                args.out = args.out or conf.out
+                args.store = args.store or conf.store
+                missing = [f for f, v in (("--source", args.source), ("--strategy", args.strategy),
+                                          ("--out", args.out)) if not v]
+                if missing:
+                    print(f"groundswell serve: {', '.join(missing)} missing. Fix: give them as flags or in "
+                          "the config file's serve section (sources, strategy, out)", file=sys.stderr)
+                    return EXIT_USAGE
             for p in [*args.source, args.strategy] + ([args.config] if args.config else []):
                 if not Path(p).exists():
                     print(f"groundswell: {p}: no such file or folder. Fix: check the path "
@@ -166,22 +200,24 @@ def main(argv: list[str] | None = None) -> int:
             store = args.store or default_store_url()
             out = Path(args.out)
             as_of = getattr(args, "as_of", None) or date.today()
-        from pipelines.settings import load_settings
-
-        load_settings(config)  # validate before starting anything
+        settings = load_settings(config, **overrides)  # validate before starting anything
         from pipelines.readers import read_strategy
 
         read_strategy(strategy)  # a bad strategy is a usage error, before any work
         if args.command == "serve":
             from flows.serve import serve_nightly
 
-            serve_nightly(name=args.name, cron=args.cron, sources=sources, strategy=strategy,
-                          out=str(out), store_url=store, config=config)
+            conf = settings.serve
+            serve_nightly(name=args.name or conf.name, cron=args.cron or conf.cron,
+                          timezone=args.timezone or conf.timezone,
+                          sources=[str(Path(s).resolve()) for s in sources],
+                          strategy=str(Path(strategy).resolve()), out=str(out.resolve()), store_url=store,
+                          config=str(Path(config).resolve()) if config else None, overrides=overrides)
             return EXIT_OK
         from flows.mine import mine_flow
 
         summary = mine_flow(sources=[str(s) for s in sources], strategy=str(strategy), out=str(out),
-                            store_url=store, as_of=as_of, config=config)
+                            store_url=store, as_of=as_of, config=config, overrides=overrides)
         _print_summary(summary)
         return EXIT_OK
     except (StrategyError, ConfigError) as exc:
@@ -190,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"groundswell: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
+    except StoreBusyError as exc:
+        print(f"groundswell: {exc.message}", file=sys.stderr)
+        return EXIT_FAIL
     except KeyboardInterrupt:
         print("groundswell: interrupted; rerun the same command to finish (nothing is duplicated)",
               file=sys.stderr)

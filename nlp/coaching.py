@@ -54,6 +54,9 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _MIN_ANSWER_WORDS = 6
 # Consecutive segments of one speaker joined into one turn, at most.
 _MAX_TURN_SEGMENTS = 3
+# A rep's answer takes no further segment once it holds this many words: the
+# answer is what comes first; a demo monologue after it teaches nothing.
+_MAX_ANSWER_WORDS = 60
 
 # Capitalised words that start a competitor statement without naming anyone.
 _LEADING_WORDS = frozenset(
@@ -201,14 +204,17 @@ def _answer_after(
     if i >= len(doc) or doc[i].speaker_role != Role.REP:
         return None
     answer = [doc[i]]
+    words = len(doc[i].text.split())
     j = i + 1
     while (
         j < len(doc)
         and len(answer) < _MAX_TURN_SEGMENTS
+        and words < _MAX_ANSWER_WORDS
         and doc[j].speaker == answer[0].speaker
         and doc[j].speaker_role == Role.REP
     ):
         answer.append(doc[j])
+        words += len(doc[j].text.split())
         j += 1
     return turn, answer
 

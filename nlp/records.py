@@ -16,6 +16,8 @@ __all__ = [
     "Document",
     "Flag",
     "FlagKind",
+    "LineageEvent",
+    "LineageKind",
     "Quarantined",
     "Role",
     "Run",
@@ -75,6 +77,25 @@ class FlagKind(str, enum.Enum):
     FIELD_AHEAD = "field_ahead"
     OFF_STRATEGY = "off_strategy"
     STRATEGY_UNHEARD = "strategy_unheard"
+
+
+class LineageKind(str, enum.Enum):
+    """What happened to themes between two runs of a store."""
+
+    BORN = "born"  # a theme no earlier theme leads to
+    MERGED = "merged"  # two or more earlier themes flow into one
+    SPLIT = "split"  # one earlier theme flows into two or more
+    FADED = "faded"  # an earlier theme is no longer found and went into no other
+
+
+@dataclass(frozen=True)
+class LineageEvent:
+    """One lineage event of a run: which earlier theme ids led to which new ones."""
+
+    kind: LineageKind
+    sources: tuple[str, ...]  # theme ids of the previous run (empty for a birth)
+    targets: tuple[str, ...]  # theme ids of this run (empty when a theme faded)
+    summary: str  # one plain sentence for the report
 
 
 @dataclass(frozen=True)
@@ -223,6 +244,8 @@ class Flag:
     summary: str
     evidence: tuple[str, ...]
     related_themes: tuple[str, ...] = ()  # near-duplicate themes that share this flag
+    # CRM context: segments and accounts affected, deal outcomes against the baseline, competitors named
+    context: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -255,3 +278,5 @@ class Bundle:
     theme_xy: dict[str, tuple[float, float]] = field(default_factory=dict)
     # plain-language lines on what changed since the previous run of the store
     changes: tuple[str, ...] = ()
+    # births, merges, splits and fadings of themes since the previous run
+    lineage: tuple[LineageEvent, ...] = ()

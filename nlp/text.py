@@ -30,7 +30,11 @@ _FILLER = frozenset(
     doing how what going on back let me get started start minute minutes second
     seconds call meeting join joined joining audio video camera connection lag
     frozen echo loud clear talk soon later again appreciate time bit little
-    talking chat""".split()
+    talking chat haha ha lol hmm huh alright anyway anyways glad happy sounds
+    tuesday wednesday thursday saturday sunday tonight noise background mic
+    microphone slide slides sec moment touch correct helpful funny agree late
+    hectic kids family school speak slide o'clock eastern pacific central
+    hang bear dropped breaking camera interesting fair busy joining notes raining""".split()
 )
 
 _SMALL_TALK_PATTERNS = re.compile(
@@ -38,7 +42,11 @@ _SMALL_TALK_PATTERNS = re.compile(
     r"how are (you|things)|nice to (meet|see) you|good to (meet|see) you|"
     r"thanks (for|everyone)|talk (to you )?soon|have a (good|great|nice)|"
     r"let'?s (get started|wait)|give (it|people) a (minute|second)|"
-    r"(weather|traffic) (is|was|has been))\b",
+    r"(weather|traffic) (is|was|has been)|makes sense|good (question|point)|fair enough|"
+    r"bear with me|hang on|works for me|keep in touch|be in touch|breaking up|got back from|"
+    r"we went to|hard stop|put a face|(sorry|apologies) (i'?m|for being) late|"
+    r"(i'?m|we'?re) (good|great|fine|doing well)|how about you|"
+    r"(this is|i'?m|it'?s) [A-Z][a-z]+( [A-Z][a-z]+)? (from|at|with|here))\b",
     re.IGNORECASE,
 )
 
@@ -73,8 +81,8 @@ def is_small_talk(text: str, *, min_content_words: int = 2) -> bool:
 
     A text is small talk when it has fewer than ``min_content_words`` content
     words, or when it is short and matches a small-talk phrase. Spoken turns
-    use a higher bar than notes (see :func:`segment_document`): "makes sense",
-    "good question" carry two content words but no need.
+    take their bar from :func:`segment_document`; acknowledgements such as
+    "makes sense", "good question" are caught by the phrase list.
     """
     words = content_words(text)
     if len(words) < min_content_words:
@@ -137,7 +145,7 @@ def segment_document(
     max_chars: int = 400,
     min_turn_chars: int = 40,
     note_max_chars: int = 600,
-    min_spoken_content_words: int = 4,
+    min_spoken_content_words: int = 2,
 ) -> list[Segment]:
     """Split one document into segments, in order.
 

@@ -50,6 +50,34 @@ def _day(d: date | datetime) -> date:
     return d.date() if isinstance(d, datetime) else d
 
 
+def _change(r: int, b: int, recent_docs: int, base_docs: int, params: TrendParams) -> tuple[float, float, float]:
+    """(smoothed growth, p-value of a rise, p-value of a fall) of r mentions
+    among recent_docs against b among base_docs.
+
+    A rise (or fall) must be significant both in share (one-sided Fisher
+    exact test) and in rate per day (binomial test); the p-value is the
+    larger of the two.
+    """
+    from scipy.stats import binomtest, fisher_exact
+
+    recent_docs, base_docs = max(recent_docs, 0), max(base_docs, 0)
+    # smoothed ratio: half a mention in each window keeps it finite
+    growth = ((r + 0.5) / (recent_docs + 1)) / ((b + 0.5) / (base_docs + 1)) if recent_docs or base_docs else 1.0
+    if not (recent_docs and base_docs):
+        return growth, 1.0, 1.0
+    # share: the theme's part of all documents, window against baseline
+    table = [[r, max(recent_docs - r, 0)], [b, max(base_docs - b, 0)]]
+    share_up = float(fisher_exact(table, alternative="greater")[1])
+    share_down = float(fisher_exact(table, alternative="less")[1])
+    # rate: mentions per day; under equal rates a mention falls in the
+    # recent window with probability window / (window + baseline)
+    p0 = params.window_days / (params.window_days + params.baseline_days)
+    rate_up = float(binomtest(r, r + b, p0, alternative="greater").pvalue) if r + b else 1.0
+    rate_down = float(binomtest(r, r + b, p0, alternative="less").pvalue) if r + b else 1.0
+    # a change must show in both: a busier month alone is not a trend
+    return growth, max(share_up, rate_up), max(share_down, rate_down)
+
+
 def measure_trend(
     mentions: Sequence[Mention],
     docs_per_day: Counter[date],
@@ -72,8 +100,6 @@ def measure_trend(
         (trend, status, concentrated): ``concentrated`` is True when a rise is
         driven by one account and so was not called emerging or growing.
     """
-    from scipy.stats import binomtest, fisher_exact
-
     recent_start = as_of - timedelta(days=params.window_days - 1)
     base_start = recent_start - timedelta(days=params.baseline_days)
 
@@ -90,27 +116,23 @@ def measure_trend(
     r, b = len(recent), len(base)
     r_share = r / recent_docs if recent_docs else 0.0
     b_share = b / base_docs if base_docs else 0.0
-    # smoothed ratio: half a mention in each window keeps it finite
-    growth = ((r + 0.5) / (recent_docs + 1)) / ((b + 0.5) / (base_docs + 1)) if recent_docs or base_docs else 1.0
-    p_up = p_down = 1.0
-    if recent_docs and base_docs:
-        # share: the theme's part of all documents, window against baseline
-        table = [[r, max(recent_docs - r, 0)], [b, max(base_docs - b, 0)]]
-        share_up = float(fisher_exact(table, alternative="greater")[1])
-        share_down = float(fisher_exact(table, alternative="less")[1])
-        # rate: mentions per day; under equal rates a mention falls in the
-        # recent window with probability window / (window + baseline)
-        p0 = params.window_days / (params.window_days + params.baseline_days)
-        rate_up = float(binomtest(r, r + b, p0, alternative="greater").pvalue) if r + b else 1.0
-        rate_down = float(binomtest(r, r + b, p0, alternative="less").pvalue) if r + b else 1.0
-        # a change must show in both: a busier month alone is not a trend
-        p_up, p_down = max(share_up, rate_up), max(share_down, rate_down)
+    growth, p_up, p_down = _change(r, b, recent_docs, base_docs, params)
     accounts = Counter(m.account_key for m in recent)
     breadth = len(accounts)
-    top_share = (accounts.most_common(1)[0][1] / r) if r else 0.0
+    top_key, top_count = accounts.most_common(1)[0] if r else ("", 0)
+    top_share = top_count / r if r else 0.0
 
     rising = growth >= params.growth_min and p_up < params.alpha
-    concentrated = rising and top_share > params.max_account_share
+    # one account drives the rise: it has most of the recent mentions, or
+    # without its documents (in both windows) nothing significant is left
+    concentrated = False
+    if rising and breadth >= 1:
+        if top_share > params.max_account_share:
+            concentrated = True
+        elif top_count >= 2:
+            b_top = sum(1 for m in base if m.account_key == top_key)
+            g2, p2, _ = _change(r - top_count, b - b_top, recent_docs - top_count, base_docs - b_top, params)
+            concentrated = not (g2 >= params.growth_min and p2 < params.alpha)
     if rising and breadth >= params.min_breadth and not concentrated:
         status = ThemeStatus.EMERGING if growth >= params.emerging_growth and b <= max(2, r // 5) else ThemeStatus.GROWING
     elif growth <= 1 / params.growth_min and p_down < params.alpha:

@@ -19,16 +19,26 @@ from typing import Any
 
 import numpy as np
 
-from nlp.alignment import AlignmentParams, align_themes, theme_statement_similarity
+from nlp.alignment import (
+    AlignmentParams,
+    align_themes,
+    corpus_baseline,
+    matching_text,
+    statements_raised,
+    theme_statement_similarity,
+)
 from nlp.cluster import cluster_embeddings
 from nlp.embed import EmbeddingModel, embed_texts, text_hash
 from nlp.flags import FlagParams, raise_flags
-from nlp.identity import match_themes
+from nlp.identity import keep_previous_assignments, match_themes
+from nlp.lineage import trace_lineage
 from nlp.records import (
     BUNDLE_SCHEMA,
     Bundle,
     Document,
     Flag,
+    LineageEvent,
+    LineageKind,
     Quarantined,
     Role,
     Run,
@@ -38,7 +48,7 @@ from nlp.records import (
     ThemeStatus,
 )
 from nlp.text import SentenceSplitter, segment_document
-from nlp.themes import group_themes, summarize_clusters
+from nlp.themes import cluster_centroids, group_themes, summarize_clusters
 from nlp.trends import Mention, TrendParams, measure_trend
 from pipelines.settings import Settings
 from pipelines.store import Store, redact_url
@@ -99,6 +109,7 @@ class ThemeResult:
     theme_xy: dict[str, tuple[float, float]]
     as_of: date
     families: tuple[int, ...] = ()  # a family number per theme: near-duplicates share one
+    lineage: tuple[LineageEvent, ...] = ()  # births, merges, splits, fadings since the last run
 
 
 @dataclass(frozen=True)
@@ -154,12 +165,11 @@ def _document_hash(doc: Document) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _redact_document(doc: Document) -> Document:
-    from nlp.pii import redact_text
-    from nlp.records import Turn
+def _redact_document(doc: Document, name_model: Any = None) -> Document:
+    """One document without emails, phones, cards, IBANs, SSNs (and other people's names)."""
+    from nlp.pii import redact_documents
 
-    turns = tuple(Turn(t.speaker, t.role, redact_text(t.text), t.start_s, t.end_s) for t in doc.turns)
-    return replace(doc, turns=turns)
+    return next(redact_documents([doc], nlp=name_model))
 
 
 def ingest_sources(
@@ -170,48 +180,77 @@ def ingest_sources(
     split_sentences: SentenceSplitter,
     progress: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
-    """Read every source file, redact PII, segment, and store what is new.
+    """Read every new or changed source file, redact PII, segment, and store it.
 
-    A file whose content the ledger already holds is a no-op; a changed file
-    replaces its documents; a broken file is quarantined with its reason.
+    Every file is hashed first (with the sidecars and ingest settings it is
+    read with); the ledger then decides: the same file, sidecars and
+    settings again is skipped unparsed (a quarantined one is reported again,
+    with its reason, and not retried until it changes); a changed file
+    replaces its documents in one transaction; a broken file is quarantined
+    and keeps whatever an earlier, readable version stored.
     """
-    from pipelines.readers import read_sources
+    from nlp.pii import load_name_model, name_model_id, redact_documents
+    from pipelines.readers import ReadFailure, ReadLimits, SidecarCache, plan_sources, stream_file
 
-    results = read_sources(
-        [Path(p) for p in sources],
-        max_file_bytes=settings.ingest.max_file_bytes,
-        max_line_bytes=settings.ingest.max_line_bytes,
-    )
+    ing = settings.ingest
+    limits = ReadLimits(ing.max_file_bytes, ing.max_line_bytes)
+    names_model = name_model_id() if ing.redact_names else ""
+    if ing.redact_names and not names_model:
+        logger.warning("no spaCy NER model is installed (en_core_web_sm): names in the text are not "
+                       "redacted; emails, phones, cards, IBANs and SSNs still are")
+    config_hash = hashlib.sha256(json.dumps(
+        {"redact_pii": ing.redact_pii, "names": names_model, "segment": settings.segment.model_dump()},
+        sort_keys=True).encode("utf-8")).hexdigest()
+    plan = plan_sources([Path(p) for p in sources])
+    cache = SidecarCache(limits)
+    name_model: Any = None
     new = unchanged = 0
     quarantined: list[Quarantined] = []
-    for i, res in enumerate(results):
-        if progress:
-            progress(i + 1, len(results))
-        if res.quarantined is not None:
-            quarantined.append(res.quarantined)
-            logger.warning("quarantined %s: %s", res.path, res.quarantined.reason)
-        known = store.file_hash(res.path)
-        if known is not None and known[0] == res.content_hash:
-            unchanged += len(res.documents)
-            store.touch_file(res.path, run_id)
-            continue
-        docs = []
-        for doc in res.documents:
-            if settings.ingest.redact_pii:
-                doc = _redact_document(doc)
+
+    def stored_rows(docs: Any) -> Any:
+        if ing.redact_pii or name_model is not None:
+            docs = redact_documents(docs, patterns=ing.redact_pii, nlp=name_model)
+        for doc in docs:
             segs = segment_document(
                 doc, split_sentences, max_chars=settings.segment.max_chars,
                 min_turn_chars=settings.segment.min_turn_chars,
                 note_max_chars=settings.segment.note_max_chars,
                 min_spoken_content_words=settings.segment.min_spoken_content_words,
             )
-            docs.append((doc, segs, _document_hash(doc)))
-        store.record_file(path=res.path, content_hash=res.content_hash, kind=res.kind, run_id=run_id,
-                          documents=docs, quarantined=res.quarantined)
-        new += len(docs)
+            doc_hash = hashlib.sha256((_document_hash(doc) + config_hash).encode()).hexdigest()
+            yield doc, segs, doc_hash
+
+    for i, source in enumerate(plan):
+        if progress:
+            progress(i + 1, len(plan))
+        entry = store.file_entry(source.path)
+        if entry is not None and (entry.content_hash, entry.sidecar_hash, entry.config_hash) == (
+                source.content_hash, source.sidecar_hash, config_hash):
+            store.touch_file(source.path, run_id)
+            if entry.quarantined is not None:
+                quarantined.append(entry.quarantined)
+                logger.warning("still quarantined (unchanged) %s: %s", source.path, entry.quarantined.reason)
+            else:
+                unchanged += entry.documents
+            continue
+        if names_model and name_model is None and not source.is_sidecar:
+            loaded = load_name_model()
+            name_model = loaded[0] if loaded else None
+        try:
+            streamed = stream_file(source, limits=limits, sidecars=cache)
+            new += store.record_file(
+                path=source.path, content_hash=source.content_hash, kind=streamed.kind, run_id=run_id,
+                documents=stored_rows(streamed.documents), sidecar_hash=source.sidecar_hash,
+                config_hash=config_hash)
+        except ReadFailure as failure:  # the file's transaction rolled back: nothing of it is stored
+            quarantined.append(failure.quarantined)
+            logger.warning("quarantined %s: %s", source.path, failure.quarantined.reason)
+            store.record_file(path=source.path, content_hash=source.content_hash, kind=failure.kind,
+                              run_id=run_id, quarantined=failure.quarantined,
+                              sidecar_hash=source.sidecar_hash, config_hash=config_hash)
     logger.info("ingest: %d files, %d new or changed documents, %d unchanged, %d quarantined",
-                len(results), new, unchanged, len(quarantined))
-    return IngestReport(files=len(results), new_documents=new, unchanged_documents=unchanged,
+                len(plan), new, unchanged, len(quarantined))
+    return IngestReport(files=len(plan), new_documents=new, unchanged_documents=unchanged,
                         quarantined=tuple(quarantined))
 
 
@@ -222,8 +261,13 @@ def load_strategy(path: str | Path) -> Strategy:
     return read_strategy(path)
 
 
-def embed_texts_cached(store: Store, model: EmbeddingModel, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-    """Embed texts, reusing and filling the store's cache by (text hash, model id)."""
+def embed_texts_cached(store: Store, model: EmbeddingModel, texts: Sequence[str], batch_size: int = 64,
+                       embed: Callable[[list[str]], np.ndarray] | None = None) -> np.ndarray:
+    """Embed texts, reusing and filling the store's cache by (text hash, model id).
+
+    ``embed`` computes the missing vectors elsewhere (a Dask cluster, see
+    flows/scale.py); it must give what ``model`` would.
+    """
     hashes = [text_hash(t) for t in texts]
     cached = store.cached_vectors(hashes, model.model_id)
     missing: dict[str, str] = {}
@@ -231,7 +275,8 @@ def embed_texts_cached(store: Store, model: EmbeddingModel, texts: Sequence[str]
         if h not in cached and h not in missing:
             missing[h] = t
     if missing:
-        vecs = embed_texts(model, list(missing.values()), batch_size=batch_size)
+        vecs = (embed(list(missing.values())) if embed is not None
+                else embed_texts(model, list(missing.values()), batch_size=batch_size))
         fresh = dict(zip(missing.keys(), vecs))
         store.save_vectors(fresh, model.model_id)
         cached.update(fresh)
@@ -242,7 +287,8 @@ def embed_texts_cached(store: Store, model: EmbeddingModel, texts: Sequence[str]
     return np.stack([cached[h] for h in hashes]).astype(np.float32)
 
 
-def embed_segments(store: Store, model: EmbeddingModel, as_of: date, batch_size: int = 64
+def embed_segments(store: Store, model: EmbeddingModel, as_of: date, batch_size: int = 64,
+                   embed: Callable[[list[str]], np.ndarray] | None = None,
                    ) -> tuple[tuple[Segment, ...], tuple[str, ...], np.ndarray]:
     """Load the segments up to as_of and embed the themeable ones.
 
@@ -252,7 +298,7 @@ def embed_segments(store: Store, model: EmbeddingModel, as_of: date, batch_size:
     until = datetime.combine(as_of, dtime.max)
     segments = tuple(store.load_segments(until))
     themeable = [s for s in segments if s.themeable]
-    vectors = embed_texts_cached(store, model, [s.text for s in themeable], batch_size)
+    vectors = embed_texts_cached(store, model, [s.text for s in themeable], batch_size, embed)
     return segments, tuple(s.segment_id for s in themeable), vectors
 
 
@@ -290,12 +336,13 @@ def find_themes(
         kwargs["assign_threshold"] = settings.themes.assign_threshold
     labels = (cluster_embeddings(vectors, texts=[r.text for r in rows], **kwargs) if len(rows)
               else np.zeros(0, dtype=np.int64))
+    stored = store.load_themes()
+    labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
     summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser)
     k = len(summaries)
     members = [frozenset(themeable_ids[i] for i in np.flatnonzero(labels == c)) for c in range(k)]
     centroids = np.stack([s.centroid for s in summaries]) if k else np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 384), np.float32)
 
-    stored = store.load_themes()
     match = match_themes(centroids, members, np.stack([t.centroid for t in stored]) if stored else np.zeros((0, centroids.shape[1])),
                          [t.members for t in stored])
     next_no = max([int(t.theme_id[1:]) for t in stored if t.theme_id[1:].isdigit()], default=0)
@@ -319,6 +366,7 @@ def find_themes(
     assignments: dict[str, str] = {}
     exemplar_vectors = []
     theme_mentions: list[list[Mention]] = []
+    concentrations: list[str] = []
     for c, summ in enumerate(summaries):
         idx = np.flatnonzero(labels == c)
         mem = [rows[i] for i in idx]
@@ -340,6 +388,10 @@ def find_themes(
             members=tuple(r.segment_id for r in mem),
         ))
         if concentrated:
+            concentrations.append(
+                f"{ids[c]} \u201c{summ.label}\u201d rises, but one account drives it "
+                f"({100 * trend.top_account_share:.0f}% of its {trend.recent_count} recent documents): "
+                "an account concentration, not an emerging theme.")
             logger.info("theme %s rises but one account drives it (%.0f%% of recent mentions)",
                         ids[c], 100 * trend.top_account_share)
     order = sorted(range(k), key=lambda c: themes[c].id)
@@ -350,15 +402,46 @@ def find_themes(
     families = group_themes(centroids, settings.align.family_similarity)
     themes = _pool_family_trends(themes, families, theme_mentions, docs_per_day, as_of, tparams)
 
-    changes = _describe_changes(themes, stored, store)
+    lineage: list[LineageEvent] = []
+    if any(t.alive for t in stored):
+        lineage = trace_lineage(
+            {t.theme_id: t.members for t in stored if t.alive},
+            {t.id: frozenset(t.members) for t in themes},
+            present=frozenset(themeable_ids),
+            old_labels={t.theme_id: t.label for t in stored},
+            new_labels={t.id: t.label for t in themes},
+        )
+    changes = _describe_changes(themes, stored, store, lineage, concentrations)
     xy = _project_2d(centroids)
     theme_xy = {t.id: (round(float(xy[i, 0]), 4), round(float(xy[i, 1]), 4)) for i, t in enumerate(themes)}
     return ThemeResult(
         themes=tuple(themes), centroids=centroids, exemplar_vectors=tuple(exemplar_vectors),
         assignments=assignments, segments=tuple(segments), themeable_ids=tuple(themeable_ids),
         themeable_vectors=vectors, changes=changes, theme_xy=theme_xy, as_of=as_of,
-        families=tuple(families),
+        families=tuple(families), lineage=tuple(lineage),
     )
+
+
+def _keep_previous_labels(labels: np.ndarray, vectors: np.ndarray, themeable_ids: Sequence[str],
+                          stored: Sequence[Any]) -> np.ndarray:
+    """Tonight's clusters, with segments kept in last run's theme unless tonight's is materially better."""
+    k = int(labels.max()) + 1 if len(labels) and labels.max() >= 0 else 0
+    if k == 0 or not any(t.members for t in stored):
+        return labels
+    members = [frozenset(themeable_ids[i] for i in np.flatnonzero(labels == c)) for c in range(k)]
+    match = match_themes(cluster_centroids(vectors, labels, k), members,
+                         np.stack([t.centroid for t in stored]), [t.members for t in stored])
+    prev = {seg: j for j, t in enumerate(stored) for seg in t.members}
+    previous = np.array([prev.get(i, -1) for i in themeable_ids], dtype=np.int64)
+    kept = keep_previous_assignments(labels, vectors, previous, match)
+    moved = int((kept != labels).sum())
+    if moved:
+        logger.info("identity: %d segments kept in last run's theme (tonight's was not materially better)", moved)
+    # number the clusters 0..k-1 again in case one lost every member
+    used = np.unique(kept[kept >= 0])
+    out = np.full_like(kept, -1)
+    out[kept >= 0] = np.searchsorted(used, kept[kept >= 0])
+    return out
 
 
 def _pool_family_trends(
@@ -398,21 +481,24 @@ def _pool_family_trends(
     return out
 
 
-def _describe_changes(themes: Sequence[Theme], stored: Sequence[Any], store: Store) -> tuple[str, ...]:
+def _describe_changes(themes: Sequence[Theme], stored: Sequence[Any], store: Store,
+                      lineage: Sequence[LineageEvent] = (), concentrations: Sequence[str] = ()) -> tuple[str, ...]:
+    """Plain lines for the report: lineage, status changes, account concentrations."""
     if not stored:
-        return ("First run on this store: every theme is new.",)
+        return ("First run on this store: every theme is new.", *concentrations)
     before = {t.theme_id: t for t in stored if t.alive}
     status_before = store.theme_statuses()
-    now = {t.id for t in themes}
+    by_id = {t.id: t for t in themes}
     lines = []
+    for ev in lineage:
+        line = ev.summary
+        if ev.kind == LineageKind.BORN and ev.targets[0] in by_id:
+            line = line[:-2] + f", {by_id[ev.targets[0]].status.value})." if line.endswith(").") else line
+        lines.append(line)
     for t in themes:
-        if t.id not in before:
-            lines.append(f"New theme {t.id} \u201c{t.label}\u201d ({t.size} segments, {t.status.value}).")
-        elif status_before.get(t.id) and status_before[t.id] != t.status.value:
+        if t.id in before and status_before.get(t.id) and status_before[t.id] != t.status.value:
             lines.append(f"{t.id} \u201c{t.label}\u201d went from {status_before[t.id]} to {t.status.value}.")
-    for tid, t in sorted(before.items()):
-        if tid not in now:
-            lines.append(f"Theme {tid} \u201c{t.label}\u201d is no longer found.")
+    lines += concentrations
     return tuple(lines) or ("No theme was born, lost, or changed status since the last run.",)
 
 
@@ -429,10 +515,16 @@ def compare_with_strategy(
         (themes with their strategy match, flags, alignment matrix rows).
     """
     statements = strategy.statements
-    svec = embed_texts_cached(store, model, [st.text for st in statements], settings.embed.batch_size)
-    sim = theme_statement_similarity(result.centroids, result.exemplar_vectors, svec)
-    ap = AlignmentParams(floor=settings.align.floor, min_z=settings.align.min_z)
-    alignment = align_themes(sim, statements, ap)
+    svec = embed_texts_cached(store, model, [matching_text(st) for st in statements], settings.embed.batch_size)
+    # key phrases: each theme's label and its keywords, embedded like statements
+    phrases = [p for t in result.themes for p in (t.label, ", ".join(t.keywords))]
+    pvec = embed_texts_cached(store, model, phrases, settings.embed.batch_size) if phrases else None
+    keys = [pvec[2 * i: 2 * i + 2] for i in range(len(result.themes))] if pvec is not None else None
+    sim = theme_statement_similarity(result.centroids, result.exemplar_vectors, svec, key_vectors=keys)
+    baseline = corpus_baseline(result.themeable_vectors, svec)
+    ap = AlignmentParams(floor=settings.align.floor, min_z=settings.align.min_z,
+                         min_corpus_z=settings.align.min_corpus_z)
+    alignment = align_themes(sim, statements, ap, baseline=baseline)
     themes = tuple(replace(t, strategy_match=m) for t, m in zip(result.themes, alignment.best))
 
     by_id = {s.segment_id: s for s in result.segments}
@@ -451,18 +543,14 @@ def compare_with_strategy(
         evidence[t.id] = [(m, by_id[m].account_id or f"doc:{by_id[m].doc_id}") for m in ranked]
 
     cust_ids = list(result.themeable_ids)
-    heard: list[tuple[int, list[str]]] = []
-    if len(cust_ids) and len(statements):
-        seg_sim = result.themeable_vectors @ svec.T
-        for j in range(len(statements)):
-            col = seg_sim[:, j]
-            top = np.argsort(-col, kind="stable")[:3]
-            heard.append((int((col >= settings.align.segment_floor).sum()), [cust_ids[i] for i in top]))
-    else:
-        heard = [(0, []) for _ in statements]
-    fp = FlagParams(unheard_share=settings.align.unheard_share)
+    raised = statements_raised(result.themeable_vectors, svec, floor=settings.align.segment_floor,
+                               min_z=settings.align.segment_min_z, baseline=baseline)
+    heard = [(count, [cust_ids[i] for i in top]) for count, top in raised]
+    fp = FlagParams(unheard_share=settings.align.unheard_share, min_heard=settings.align.min_heard)
+    theme_segments = {t.id: [by_id[m] for m in t.members] for t in themes}
     flags = raise_flags(themes, result.centroids, statements, alignment, evidence, heard, len(cust_ids), fp,
-                        families=result.families)
+                        families=result.families, theme_segments=theme_segments,
+                        corpus_segments=[by_id[i] for i in cust_ids])
     matrix = tuple(
         (t.id, st.id, round(float(sim[i, j]), 4))
         for i, t in enumerate(themes) for j, st in enumerate(statements)
@@ -528,7 +616,8 @@ def mine(
         run = build_run(store, run_id, as_of, started, res, segments, report, store_url)
         bundle = Bundle(run=run, strategy=strategy, themes=themes, flags=flags, segments=segments,
                         assignments=result.assignments, quarantined=report.quarantined,
-                        alignment=matrix, theme_xy=result.theme_xy, changes=result.changes)
+                        alignment=matrix, theme_xy=result.theme_xy, changes=result.changes,
+                        lineage=result.lineage)
         out = write_outputs(bundle, Path(out_dir))
         done()
         finish_run(store, run, themes, result, report, timings, settings)
@@ -554,17 +643,21 @@ def build_run(store: Store, run_id: str, as_of: date, started: datetime, res: Re
 
 
 def finish_run(store: Store, run: Run, themes: Sequence[Theme], result: ThemeResult, report: IngestReport,
-               timings: dict[str, float], settings: Settings) -> None:
-    """Save the run's themes and assignments and mark it done."""
+               timings: dict[str, float], settings: Settings, extra: dict[str, Any] | None = None) -> None:
+    """Save the run's themes and assignments and mark it done.
+
+    ``extra`` adds fields to the run record (flows/mine.py: input hashes, cache use).
+    """
     record = {
         "models": run.models, "counts": run.counts, "timings_s": timings,
         "settings": settings.model_dump(), "ingest": {
             "files": report.files, "new_documents": report.new_documents,
             "unchanged_documents": report.unchanged_documents},
+        **(extra or {}),
     }
     store.finish_run(
         run.id, finished_at=run.finished_at or datetime.now(timezone.utc).replace(tzinfo=None),
         record=record,
         themes=[(t.id, t.label, t.keywords, c, t.size, t.status.value) for t, c in zip(themes, result.centroids)],
-        assignments=result.assignments,
+        assignments=result.assignments, lineage=result.lineage,
     )

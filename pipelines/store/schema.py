@@ -17,9 +17,11 @@ from sqlalchemy import (
 )
 
 __all__ = ["SCHEMA_VERSION", "metadata", "meta", "files", "documents", "segments",
-           "embeddings", "themes", "runs", "assignments"]
+           "embeddings", "themes", "runs", "assignments", "lineage"]
 
-SCHEMA_VERSION = 1
+# Bump with a step in pipelines/store/migrations.py whenever an existing table
+# changes; a new table needs no step (create_all makes it on open).
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -37,6 +39,10 @@ files = Table(
     metadata,
     Column("path", String(1024), primary_key=True),
     Column("content_hash", String(64), nullable=False),
+    # sha256 over the calls.csv/team.csv in force when the file was read (v2)
+    Column("sidecar_hash", String(64), nullable=False, default="", server_default=""),
+    # sha256 of the ingest settings that shape stored text: redaction, NER model, segmenting (v2)
+    Column("config_hash", String(64), nullable=False, default="", server_default=""),
     Column("kind", String(40), nullable=False),
     Column("status", String(16), nullable=False),  # ok | quarantined
     Column("reason", Text, nullable=False, default=""),
@@ -120,6 +126,18 @@ assignments = Table(
     Column("theme_id", String(32), nullable=False),
 )
 Index("ix_gs_assignments_theme", assignments.c.run_id, assignments.c.theme_id)
+
+# theme lineage per run: births, merges, splits, fadings (sources/targets: JSON lists of theme ids).
+lineage = Table(
+    "gs_lineage",
+    metadata,
+    Column("run_id", String(64), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # born | merged | split | faded
+    Column("sources", Text, nullable=False),
+    Column("targets", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+)
 
 runs = Table(
     "gs_runs",

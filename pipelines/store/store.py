@@ -21,11 +21,12 @@ from sqlalchemy.exc import DatabaseError
 
 from nlp.embed import text_hash
 from nlp.errors import ConfigError
-from nlp.records import Document, Quarantined, Role, Segment, Source
+from nlp.records import Document, LineageEvent, LineageKind, Quarantined, Role, Segment, Source
 
 from . import schema as s
+from .migrations import migrate_schema, stored_version
 
-__all__ = ["Store", "StoredTheme", "default_store_url", "redact_url"]
+__all__ = ["FileEntry", "Store", "StoredTheme", "default_store_url", "redact_url"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,20 @@ def redact_url(url: str) -> str:
     if ":" in creds:
         creds = creds.split(":", 1)[0] + ":***"
     return f"{scheme}://{creds}@{host}"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """What the ledger holds for one input file."""
+
+    path: str
+    content_hash: str
+    sidecar_hash: str
+    config_hash: str
+    kind: str
+    status: str  # ok | quarantined
+    documents: int
+    quarantined: Quarantined | None  # set when status is quarantined
 
 
 @dataclass(frozen=True)
@@ -108,8 +123,7 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         try:
-            s.metadata.create_all(self.engine)
-            self._check_version()
+            self.upgraded_from: int = migrate_schema(self.engine, redact_url(url))
         except DatabaseError as exc:
             raise ConfigError(
                 redact_url(url), f"cannot open the store: {exc.orig}",
@@ -117,26 +131,28 @@ class Store:
             ) from exc
 
     # -- meta -------------------------------------------------------------
-    def _check_version(self) -> None:
-        with self.engine.begin() as con:
-            row = con.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).first()
-            if row is None:
-                con.execute(insert(s.meta).values(key="schema_version", value=str(s.SCHEMA_VERSION)))
-            elif int(row[0]) > s.SCHEMA_VERSION:
-                raise ConfigError(
-                    redact_url(self.url),
-                    f"the store has schema version {row[0]}, newer than this groundswell ({s.SCHEMA_VERSION})",
-                    fix="upgrade groundswell or use another store",
-                )
+    def schema_version(self) -> int:
+        """The schema version the store is at (``schema.SCHEMA_VERSION`` once opened)."""
+        with self.engine.connect() as con:
+            return stored_version(con) or 0
 
     # -- ingest -----------------------------------------------------------
     def file_hash(self, path: str) -> tuple[str, str] | None:
         """The (content_hash, status) the ledger holds for a path, if any."""
+        entry = self.file_entry(path)
+        return (entry.content_hash, entry.status) if entry else None
+
+    def file_entry(self, path: str) -> FileEntry | None:
+        """Everything the ledger holds for a path, if anything."""
         with self.engine.connect() as con:
-            row = con.execute(
-                select(s.files.c.content_hash, s.files.c.status).where(s.files.c.path == path)
-            ).first()
-        return (row[0], row[1]) if row else None
+            row = con.execute(select(s.files).where(s.files.c.path == path)).first()
+        if row is None:
+            return None
+        quarantined = (Quarantined(row.path, row.reason, row.line, row.field, row.content_hash)
+                       if row.status == "quarantined" else None)
+        return FileEntry(path=row.path, content_hash=row.content_hash, sidecar_hash=row.sidecar_hash,
+                         config_hash=row.config_hash, kind=row.kind, status=row.status,
+                         documents=row.documents, quarantined=quarantined)
 
     def touch_file(self, path: str, run_id: str) -> None:
         """Note that a run saw a file again, unchanged."""
@@ -158,64 +174,93 @@ class Store:
         content_hash: str,
         kind: str,
         run_id: str,
-        documents: Sequence[tuple[Document, Sequence[Segment], str]] = (),
+        documents: Iterable[tuple[Document, Sequence[Segment], str]] = (),
         quarantined: Quarantined | None = None,
-    ) -> None:
+        sidecar_hash: str = "",
+        config_hash: str = "",
+    ) -> int:
         """Record one file and replace its documents, in one transaction.
+
+        ``documents`` may be a generator: it is consumed inside the
+        transaction, so an exception it raises part-way (a bad row deep in a
+        streamed CSV) rolls the whole file back and leaves the store as it was.
 
         Args:
             documents: (document, its segments, the document's content hash).
                 A document whose stored hash is the same is left alone; a
-                changed one has its segments replaced.
+                changed one has its segments replaced; a document the file no
+                longer holds is deleted with its segments.
+            quarantined: set when the file cannot be read. Its documents from
+                an earlier, readable version are kept (a half-written export
+                must not wipe what was known), and the ledger records the new
+                hash with the reason, so it is not read again until it changes.
+            sidecar_hash: hash of the sidecars the file was read with.
+            config_hash: hash of the ingest settings the file was read with.
+
+        Returns:
+            How many documents the file gave.
         """
         status = "quarantined" if quarantined else "ok"
         with self.engine.begin() as con:
-            old = con.execute(select(s.files.c.first_run).where(s.files.c.path == path)).first()
+            count = 0
+            keep: set[str] = set()
+            for doc, segs, doc_hash in documents:
+                count += 1
+                keep.add(doc.doc_id)
+                self._put_document(con, path, doc, segs, doc_hash)
+            if quarantined is None:
+                gone = [r[0] for r in con.execute(
+                    select(s.documents.c.doc_id).where(s.documents.c.path == path)) if r[0] not in keep]
+                for chunk in _chunks(gone):  # documents the new version of the file no longer holds
+                    con.execute(delete(s.segments).where(s.segments.c.doc_id.in_(chunk)))
+                    con.execute(delete(s.documents).where(s.documents.c.doc_id.in_(chunk)))
+            old = con.execute(select(s.files.c.documents).where(s.files.c.path == path)).first()
             values = dict(
-                content_hash=content_hash, kind=kind, status=status,
+                content_hash=content_hash, sidecar_hash=sidecar_hash, config_hash=config_hash,
+                kind=kind, status=status,
                 reason=quarantined.reason if quarantined else "",
                 line=quarantined.line if quarantined else None,
                 field=quarantined.field if quarantined else None,
-                documents=len(documents), last_run=run_id,
+                documents=old[0] if quarantined and old is not None else count, last_run=run_id,
             )
             if old is None:
                 con.execute(insert(s.files).values(path=path, first_run=run_id, **values))
             else:
                 con.execute(update(s.files).where(s.files.c.path == path).values(**values))
-            keep = [doc.doc_id for doc, _, _ in documents]
-            gone = [r[0] for r in con.execute(select(s.documents.c.doc_id).where(s.documents.c.path == path))
-                    if r[0] not in set(keep)]
-            for chunk in _chunks(gone):  # documents the new version of the file no longer holds
-                con.execute(delete(s.segments).where(s.segments.c.doc_id.in_(chunk)))
-                con.execute(delete(s.documents).where(s.documents.c.doc_id.in_(chunk)))
-            for doc, segs, doc_hash in documents:
-                prev = con.execute(
-                    select(s.documents.c.content_hash).where(s.documents.c.doc_id == doc.doc_id)
-                ).first()
-                if prev is not None and prev[0] == doc_hash:
-                    continue
-                con.execute(delete(s.segments).where(s.segments.c.doc_id == doc.doc_id))
-                con.execute(delete(s.documents).where(s.documents.c.doc_id == doc.doc_id))
-                con.execute(insert(s.documents).values(
-                    doc_id=doc.doc_id, source=doc.source.value, created_at=doc.created_at,
-                    path=path, content_hash=doc_hash, account_id=doc.account_id,
-                    account_name=doc.account_name, segment=doc.segment,
-                    opportunity_id=doc.opportunity_id, stage=doc.stage, outcome=doc.outcome,
-                    amount=doc.amount, author=doc.author, dated_by=doc.dated_by,
-                ))
-                if segs:
-                    con.execute(insert(s.segments), [
-                        dict(
-                            segment_id=seg.segment_id, doc_id=seg.doc_id, seq=i,
-                            source=seg.source.value, speaker=seg.speaker,
-                            speaker_role=seg.speaker_role.value, created_at=seg.created_at,
-                            start_s=seg.start_s, end_s=seg.end_s, text=seg.text,
-                            text_hash=text_hash(seg.text), small_talk=seg.small_talk,
-                            account_id=seg.account_id, account_name=seg.account_name,
-                            outcome=seg.outcome,
-                        )
-                        for i, seg in enumerate(segs)
-                    ])
+        return count
+
+    @staticmethod
+    def _put_document(con, path: str, doc: Document, segs: Sequence[Segment], doc_hash: str) -> None:  # noqa: ANN001
+        """Insert or replace one document and its segments (unchanged ones are left alone)."""
+        prev = con.execute(
+            select(s.documents.c.content_hash, s.documents.c.path).where(s.documents.c.doc_id == doc.doc_id)
+        ).first()
+        if prev is not None and prev[0] == doc_hash:
+            if prev[1] != path:  # the same document, now exported in another file
+                con.execute(update(s.documents).where(s.documents.c.doc_id == doc.doc_id).values(path=path))
+            return
+        con.execute(delete(s.segments).where(s.segments.c.doc_id == doc.doc_id))
+        con.execute(delete(s.documents).where(s.documents.c.doc_id == doc.doc_id))
+        con.execute(insert(s.documents).values(
+            doc_id=doc.doc_id, source=doc.source.value, created_at=doc.created_at,
+            path=path, content_hash=doc_hash, account_id=doc.account_id,
+            account_name=doc.account_name, segment=doc.segment,
+            opportunity_id=doc.opportunity_id, stage=doc.stage, outcome=doc.outcome,
+            amount=doc.amount, author=doc.author, dated_by=doc.dated_by,
+        ))
+        if segs:
+            con.execute(insert(s.segments), [
+                dict(
+                    segment_id=seg.segment_id, doc_id=seg.doc_id, seq=i,
+                    source=seg.source.value, speaker=seg.speaker,
+                    speaker_role=seg.speaker_role.value, created_at=seg.created_at,
+                    start_s=seg.start_s, end_s=seg.end_s, text=seg.text,
+                    text_hash=text_hash(seg.text), small_talk=seg.small_talk,
+                    account_id=seg.account_id, account_name=seg.account_name,
+                    outcome=seg.outcome,
+                )
+                for i, seg in enumerate(segs)
+            ])
 
     def load_segments(self, until: datetime) -> list[Segment]:
         """Every stored segment dated at or before ``until``, in document order."""
@@ -244,6 +289,21 @@ class Store:
             return int(con.execute(
                 select(func.count()).select_from(s.documents).where(s.documents.c.created_at <= until)
             ).scalar_one())
+
+    def documents_digest(self, until: datetime) -> str:
+        """sha256 over the (doc_id, content hash) of every document dated at or before ``until``.
+
+        Two runs that see the same digest mine exactly the same documents.
+        """
+        import hashlib
+
+        digest = hashlib.sha256()
+        q = (select(s.documents.c.doc_id, s.documents.c.content_hash)
+             .where(s.documents.c.created_at <= until).order_by(s.documents.c.doc_id))
+        with self.engine.connect() as con:
+            for doc_id, content_hash in con.execute(q):
+                digest.update(f"{doc_id}\x1f{content_hash}\x1e".encode("utf-8"))
+        return digest.hexdigest()
 
     # -- embeddings -------------------------------------------------------
     def cached_vectors(self, text_hashes: Sequence[str], model_id: str) -> dict[str, np.ndarray]:
@@ -325,12 +385,14 @@ class Store:
         record: dict,
         themes: Sequence[tuple[str, str, Sequence[str], np.ndarray, int, str]],
         assignments: dict[str, str],
+        lineage: Sequence[LineageEvent] = (),
     ) -> None:
-        """Save a run's themes and assignments and mark it done, in one transaction.
+        """Save a run's themes, assignments and lineage and mark it done, in one transaction.
 
         Args:
             themes: (theme_id, label, keywords, centroid, size, status) of this run.
             assignments: segment_id -> theme_id.
+            lineage: the run's lineage events, in report order.
         """
         ids = {t[0] for t in themes}
         with self.engine.begin() as con:
@@ -351,9 +413,25 @@ class Store:
             rows = [dict(run_id=run_id, segment_id=k, theme_id=v) for k, v in sorted(assignments.items())]
             for chunk in _chunks(rows):
                 con.execute(insert(s.assignments), list(chunk))
+            con.execute(delete(s.lineage).where(s.lineage.c.run_id == run_id))
+            if lineage:
+                con.execute(insert(s.lineage), [
+                    dict(run_id=run_id, seq=i, kind=ev.kind.value, sources=json.dumps(list(ev.sources)),
+                         targets=json.dumps(list(ev.targets)), summary=ev.summary)
+                    for i, ev in enumerate(lineage)
+                ])
             con.execute(update(s.runs).where(s.runs.c.run_id == run_id).values(
                 finished_at=finished_at, status="done", record=json.dumps(record, sort_keys=True, default=str)
             ))
+
+    def load_lineage(self, run_id: str) -> list[LineageEvent]:
+        """The lineage events a finished run recorded, in report order."""
+        with self.engine.connect() as con:
+            rows = con.execute(
+                select(s.lineage).where(s.lineage.c.run_id == run_id).order_by(s.lineage.c.seq)
+            ).all()
+        return [LineageEvent(LineageKind(r.kind), tuple(json.loads(r.sources)), tuple(json.loads(r.targets)),
+                             r.summary) for r in rows]
 
     def run_record(self, run_id: str) -> dict | None:
         with self.engine.connect() as con:
@@ -363,6 +441,12 @@ class Store:
         return {"run_id": row.run_id, "as_of": row.as_of, "status": row.status,
                 "started_at": row.started_at, "finished_at": row.finished_at,
                 **json.loads(row.record or "{}")}
+
+    def fail_run(self, run_id: str, *, finished_at: datetime, reason: str) -> None:
+        """Mark a run that stopped part-way as failed, with the reason in its record."""
+        with self.engine.begin() as con:
+            con.execute(update(s.runs).where(s.runs.c.run_id == run_id, s.runs.c.status == "running").values(
+                finished_at=finished_at, status="failed", record=json.dumps({"error": reason[:2000]})))
 
     def dispose(self) -> None:
         self.engine.dispose()

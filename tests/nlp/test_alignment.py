@@ -128,3 +128,73 @@ def test_align_themes_params_floor_is_honoured() -> None:
     sim[:, 0] = [0.5, 0.02, 0.0, 0.01, 0.03]
     assert align_themes(sim, STATEMENTS).matched[0, 0]
     assert not align_themes(sim, STATEMENTS, AlignmentParams(floor=0.6)).matched[0, 0]
+
+
+# --- key phrases, the corpus's own distribution, refusals, statements raised ---
+
+from nlp.alignment import CorpusBaseline, corpus_baseline, matching_text, statements_raised  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "kind, text, expected",
+    [
+        # a refusal is matched by what it refuses
+        (StatementKind.NON_TARGET, "We do not offer on-premise or self-hosted deployments",
+         "on-premise or self-hosted deployments"),
+        (StatementKind.NON_TARGET, "We don't build payroll or HR software", "payroll or HR software"),
+        (StatementKind.NON_TARGET, "We will not pursue enterprises with more than 5,000 employees",
+         "enterprises with more than 5,000 employees"),
+        # a heading already says "no": the bullet stays as written
+        (StatementKind.NON_TARGET, "Hobbyists and students", "Hobbyists and students"),
+        # other kinds are never rewritten, even when they start with "we do not"
+        (StatementKind.VALUE, "We do not charge per seat", "We do not charge per seat"),
+    ],
+)
+def test_matching_text(kind: StatementKind, text: str, expected: str) -> None:
+    assert matching_text(Statement("x", kind, text)) == expected
+
+
+def test_theme_statement_similarity_key_phrases_join_the_blend() -> None:
+    centroid = _unit(_axis(0) + _axis(3))  # 0.707 to statement 0
+    no_ex = [np.empty((0, DIM))]
+    plain = theme_statement_similarity(centroid[None], no_ex, STATEMENT_VECTORS[:1])
+    # the label is exactly the statement's words; the keywords are about something else
+    keys = [np.vstack([_axis(0), _axis(5)])]
+    keyed = theme_statement_similarity(centroid[None], no_ex, STATEMENT_VECTORS[:1], key_vectors=keys)
+    assert keyed[0, 0] == pytest.approx((2 * plain[0, 0] + 1.0) / 3)
+    assert keyed[0, 0] > plain[0, 0]
+
+
+def test_corpus_baseline_median_and_floored_spread() -> None:
+    segs = np.vstack([_axis(0)] * 3 + [_axis(4)] * 4)
+    base = corpus_baseline(segs, STATEMENT_VECTORS)
+    np.testing.assert_allclose(base.median, [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(base.spread, [0.03, 0.03, 0.03])  # MAD 0 is floored
+
+
+def test_align_themes_statement_the_whole_corpus_resembles_matches_nothing() -> None:
+    # theme 0 stands out among themes, but a typical customer segment is as close to the statement
+    sim = np.zeros((5, 3))
+    sim[:, 0] = [0.55, 0.02, 0.0, 0.01, 0.03]
+    generic = CorpusBaseline(median=np.array([0.5, 0.0, 0.0]), spread=np.array([0.05, 0.05, 0.05]))
+    specific = CorpusBaseline(median=np.array([0.05, 0.0, 0.0]), spread=np.array([0.05, 0.05, 0.05]))
+    assert not align_themes(sim, STATEMENTS, baseline=generic).matched[0, 0]
+    al = align_themes(sim, STATEMENTS, baseline=specific)
+    assert al.matched[0, 0]
+    assert al.corpus_z[0, 0] == pytest.approx(10.0)
+    assert al.confidence[0, 0] == pytest.approx(al.best[0].confidence, abs=1e-4)
+    assert (al.confidence[~al.matched] == 0).all()
+
+
+def test_statements_raised_counts_segments_whose_nearest_statement_it_is() -> None:
+    segs = np.vstack([
+        _mix(0, 2, 0.3), _mix(0, 2, 0.5), _mix(0, 5, 0.2),  # about statement 0
+        _mix(2, 0, 0.8),  # between 0 and 2, nearer 2
+        *[_axis(i) for i in range(6, DIM)],  # about nothing: most of the corpus
+    ])
+    raised = statements_raised(segs, STATEMENT_VECTORS, floor=0.4, min_z=2.0, top=2)
+    assert [count for count, _ in raised] == [3, 0, 1]
+    assert raised[0][1] == [2, 0]  # the closest segments, best first
+    # a floor no segment reaches: nothing is raised
+    assert [c for c, _ in statements_raised(segs, STATEMENT_VECTORS, floor=0.999)] == [0, 0, 0]
+    assert statements_raised(np.zeros((0, DIM)), STATEMENT_VECTORS) == [(0, [])] * 3

@@ -104,6 +104,18 @@ def test_select_coaching_joins_split_turns_of_one_speaker() -> None:
     assert row.segment_id == "c#2" and row.statement_id == ""
 
 
+def test_select_coaching_stops_an_answer_at_a_long_first_part() -> None:
+    long_answer = " ".join(["We route every bill to the approver who owns its cost centre."] * 6)  # 72 words
+    segs = _call(
+        "c", "won",
+        (Role.CUSTOMER, "The pricing is a concern."),
+        (Role.REP, long_answer),
+        (Role.REP, "Now let me scroll down and show you the dashboard view."),
+    )  # fmt: skip
+    [row] = _rows(segs, {"c#0": "t1"}, [_theme("t1")])
+    assert row.text == long_answer  # the demo monologue after it is left out
+
+
 @pytest.mark.parametrize(
     ("segments", "assignments"),
     [

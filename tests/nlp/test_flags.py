@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -193,3 +194,110 @@ def test_group_near_duplicates_is_transitive() -> None:
     cents = np.vstack([a, b, c])
     assert a @ c < 0.75 < a @ b
     assert group_near_duplicates(cents, 0.75) == [0, 0, 0]
+
+
+# --- families judged on their rising members; CRM context; min_heard ---
+
+from datetime import datetime  # noqa: E402
+
+from nlp.flags import is_price_theme, theme_context  # noqa: E402
+from nlp.records import Role, Segment, Source  # noqa: E402
+
+
+def _seg(sid: str, doc: str, account: str, outcome: str, text: str = "we need this") -> Segment:
+    return Segment(segment_id=sid, doc_id=doc, source=Source.NOTE, speaker="", speaker_role=Role.UNKNOWN,
+                   created_at=datetime(2024, 6, 1), text=text, account_id=account, outcome=outcome)
+
+
+def test_raise_flags_stable_sibling_match_does_not_cover_a_rising_member() -> None:
+    # t0 (stable, matches "sso") and t2 (emerging, uncovered) are one family
+    themes = [_theme(f"t{i}", ThemeStatus.STABLE) for i in range(5)]
+    themes[2] = _theme("t2", ThemeStatus.EMERGING)
+    flags = raise_flags(themes, _centroids(), STATEMENTS, align_themes(_centroids() @ STATEMENT_VECTORS.T, STATEMENTS),
+                        {}, [(100, ["h"])] * 4, 1000, families=[0, 1, 0, 3, 4])
+    assert [(f.kind, f.theme_id, f.related_themes) for f in flags] == [(FlagKind.FIELD_AHEAD, "t2", ("t0",))]
+
+
+@pytest.mark.parametrize(
+    "covered_recent, uncovered_recent, flagged",
+    [
+        (10, 30, "t2"),  # most of the family's rise is uncovered: flagged, on the uncovered member
+        (30, 10, None),  # most of it is covered: the strategy addresses the need
+    ],
+)
+def test_raise_flags_rising_family_is_covered_by_majority(covered_recent: int, uncovered_recent: int,
+                                                          flagged: str | None) -> None:
+    themes = [_theme(f"t{i}", ThemeStatus.STABLE) for i in range(5)]
+    themes[0] = replace(_theme("t0", ThemeStatus.GROWING), trend=replace(themes[0].trend, recent_count=covered_recent))
+    themes[2] = replace(_theme("t2", ThemeStatus.EMERGING),
+                        trend=replace(themes[2].trend, recent_count=uncovered_recent))
+    flags = raise_flags(themes, _centroids(), STATEMENTS, align_themes(_centroids() @ STATEMENT_VECTORS.T, STATEMENTS),
+                        {}, [(100, ["h"])] * 4, 1000, families=[0, 1, 0, 3, 4])
+    assert [f.theme_id for f in flags] == ([flagged] if flagged else [])
+
+
+@pytest.mark.parametrize(
+    "count, n_customer, unheard",
+    [
+        (2, 100, True),  # a small corpus: under min_heard (3)
+        (3, 100, False),  # min_heard reached, share 3%
+        (4, 1000, True),  # min_heard reached but under 0.5% of 1000
+        (5, 1000, False),  # 0.5% of 1000
+    ],
+)
+def test_raise_flags_unheard_needs_min_heard_and_share(count: int, n_customer: int, unheard: bool) -> None:
+    themes = [_theme(f"t{i}", ThemeStatus.STABLE) for i in range(5)]
+    cents = np.vstack([_axis(i) for i in (3, 4, 5, 6, 8)])
+    heard = [(count, ["u#1"]), (0, []), (100, ["p#1"]), (0, [])]
+    flags = _run(themes, cents, heard=heard, n_customer=n_customer)
+    assert [f.statement_id for f in flags] == (["sso"] if unheard else [])
+    if unheard:
+        assert flags[0].context == {"segments_raising": count, "customer_segments": n_customer,
+                                    "share": round(count / n_customer, 5)}
+
+
+def test_theme_context_outcomes_per_document_against_the_baseline() -> None:
+    theme = _theme("t2", ThemeStatus.EMERGING)
+    segs = [_seg("a#1", "a", "A", "lost", "Stampli quoted less"), _seg("a#2", "a", "A", "lost"),
+            _seg("b#1", "b", "B", "lost", "they are looking at stampli and at Coupa"),
+            _seg("c#1", "c", "C", "won"), _seg("d#1", "d", "", "")]
+    corpus = segs + [_seg(f"z{i}#1", f"z{i}", "Z", "won") for i in range(6)]
+    rivals = [Statement("stampli", StatementKind.COMPETITOR, "Stampli"),
+              Statement("coupa", StatementKind.COMPETITOR, "Coupa"),
+              Statement("tipalti", StatementKind.COMPETITOR, "Tipalti")]
+    ctx = theme_context(theme, segs, corpus, rivals)
+    assert (ctx["segments"], ctx["documents"], ctx["accounts"]) == (5, 4, 3)
+    assert ctx["outcomes"] == {"won": 1, "lost": 2, "open": 0, "unknown": 1}  # doc "a" counts once
+    assert ctx["baseline_outcomes"] == {"won": 7, "lost": 2, "open": 0, "unknown": 1}
+    assert ctx["lost_rate"] == pytest.approx(2 / 3, abs=1e-3)
+    assert ctx["baseline_lost_rate"] == pytest.approx(2 / 9, abs=1e-3)
+    assert [(c["statement_id"], c["mentions"], c["outcomes"]["lost"]) for c in ctx["competitors"]] == [
+        ("stampli", 2, 2), ("coupa", 1, 1)]
+    assert "pricing" not in ctx
+
+
+@pytest.mark.parametrize(
+    "label, keywords, price",
+    [
+        ("Seat price / budget", ("price", "budget"), True),  # price objection
+        ("Discount / renewal", ("discount",), True),  # discounting
+        ("Ai assistant / copilot", ("ai", "assistant"), False),  # a product need
+    ],
+)
+def test_is_price_theme(label: str, keywords: tuple[str, ...], price: bool) -> None:
+    theme = replace(_theme("t", ThemeStatus.STABLE), label=label, keywords=keywords)
+    assert is_price_theme(theme) is price
+
+
+def test_raise_flags_theme_flag_carries_crm_context_and_says_it() -> None:
+    themes = [_theme(f"t{i}", ThemeStatus.STABLE) for i in range(5)]
+    themes[2] = replace(_theme("t2", ThemeStatus.EMERGING), label="Seat price / budget")
+    segs = {"t2": [_seg("a#1", "a", "A", "lost"), _seg("b#1", "b", "B", "won")]}
+    corpus = segs["t2"] + [_seg("z#1", "z", "Z", "won")]
+    cents = _centroids()
+    flags = raise_flags(themes, cents, STATEMENTS, align_themes(cents @ STATEMENT_VECTORS.T, STATEMENTS), {},
+                        [(100, ["h"])] * 4, 1000, theme_segments=segs, corpus_segments=corpus)
+    ctx = flags[0].context
+    assert ctx["accounts"] == 2 and ctx["outcomes"]["lost"] == 1
+    assert ctx["pricing"]["lost_rate"] == 0.5
+    assert "from 2 accounts" in flags[0].summary

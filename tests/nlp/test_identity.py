@@ -109,3 +109,54 @@ def test_match_themes_empty_sides(n_new: int, n_old: int) -> None:
     old = np.zeros((n_old, DIM), np.float32)
     out = match_themes(new, [frozenset()] * n_new, old, [frozenset()] * n_old)
     assert out == [None] * n_new
+
+
+# -- keep_previous_assignments ---------------------------------------------
+
+from nlp.identity import keep_previous_assignments  # noqa: E402
+
+
+def _two_themes() -> tuple[np.ndarray, np.ndarray]:
+    """Rows 0-4 near axis 0, rows 5-9 near axis 1, row 10 half-way (a border segment)."""
+    rng = np.random.default_rng(2)
+    a = _unit(_axes(*([0] * 5)) + rng.normal(scale=0.05, size=(5, DIM)))
+    b = _unit(_axes(*([1] * 5)) + rng.normal(scale=0.05, size=(5, DIM)))
+    border = _unit(np.array([[1.0, 0.95] + [0.0] * (DIM - 2)]))
+    return np.vstack([a, b, border]), np.array([0] * 5 + [1] * 5 + [1])
+
+
+def test_keep_previous_assignments_border_segment_stays_home() -> None:
+    vectors, labels = _two_themes()
+    previous = np.array([0] * 5 + [1] * 5 + [0])  # the border segment was in theme 0 last run
+    out = keep_previous_assignments(labels, vectors, previous, [0, 1])
+    assert out[10] == 0
+    assert labels[10] == 1  # the input is left alone
+
+
+def test_keep_previous_assignments_materially_better_move_wins() -> None:
+    vectors, labels = _two_themes()
+    previous = np.array([0] * 5 + [1] * 4 + [0] + [-1])  # row 9 sits squarely in theme 1 now
+    out = keep_previous_assignments(labels, vectors, previous, [0, 1])
+    assert out[9] == 1
+
+
+@pytest.mark.parametrize(
+    "previous_of_row, match, expected",
+    [
+        (-1, [0, 1], 1),  # a new segment keeps tonight's cluster
+        (0, [None, 1], 1),  # its old theme did not continue: nothing to go back to
+        (0, [1, 0], 1),  # old theme 0 continues as cluster 1, where it already is
+    ],
+)
+def test_keep_previous_assignments_leaves_alone(previous_of_row: int, match: list, expected: int) -> None:
+    vectors, labels = _two_themes()
+    previous = np.array([-1] * 10 + [previous_of_row])
+    assert keep_previous_assignments(labels, vectors, previous, match)[10] == expected
+
+
+def test_keep_previous_assignments_noise_stays_noise() -> None:
+    vectors, labels = _two_themes()
+    labels = labels.copy()
+    labels[10] = -1
+    out = keep_previous_assignments(labels, vectors, np.array([0] * 11), [0, 1])
+    assert out[10] == -1

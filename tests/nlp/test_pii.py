@@ -98,3 +98,66 @@ def test_find_pii_spans_are_valid_and_disjoint(text: str) -> None:
                max_size=200))
 def test_redact_text_without_digits_or_at_is_identity(text: str) -> None:
     assert redact_text(text) == text
+
+
+# --- names (spaCy NER) -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def name_model():
+    from nlp.pii import load_name_model
+
+    loaded = load_name_model()
+    if loaded is None:
+        pytest.skip("no spaCy NER model installed")
+    nlp, model_id = loaded
+    assert nlp.pipe_names == ["ner"] and "@" in model_id  # the NER component only
+    return nlp
+
+
+@pytest.mark.parametrize(
+    ("text", "keep", "expected"),
+    [
+        # another person's full name goes
+        ("Ask Sarah Connor about it.", ["Jane Doe"], "Ask <PERSON> about it."),
+        # a speaker's first name stays, even with a greeting glued on by the model
+        ("Hey Jane, good to see you again.", ["Jane Doe"], "Hey Jane, good to see you again."),
+        # a known first name with an unknown surname is someone else
+        ("I spoke with Jane Smith yesterday.", ["Jane Doe"], "I spoke with <PERSON> yesterday."),
+        # lower-case text is not run through the model
+        ("jane smith said hi", [], "jane smith said hi"),
+        # placeholders are never names
+        ("Mail <EMAIL> today", [], "Mail <EMAIL> today"),
+    ],
+)
+def test_redact_names_replaces_other_people_only(name_model, text, keep, expected) -> None:
+    from nlp.pii import redact_names
+
+    assert redact_names([text], name_model, [keep]) == [expected]
+
+
+def test_redact_names_long_text_is_split_into_pieces(name_model) -> None:
+    from nlp.pii import redact_names
+
+    text = ("We talked about invoices. " * 4000) + "Ask Sarah Connor about it."
+    (out,) = redact_names([text], name_model)
+    assert len(text) > 100_000 and out.endswith("Ask <PERSON> about it.")
+
+
+def test_redact_documents_keeps_speakers_and_redacts_their_emails(name_model) -> None:
+    from datetime import datetime
+
+    from nlp.pii import redact_documents
+    from nlp.records import Document, Role, Source, Turn
+
+    doc = Document(doc_id="c1", source=Source.CALL, created_at=datetime(2026, 10, 1), path="c1.vtt",
+                   author="Priya Raman", turns=(
+                       Turn("Priya Raman", Role.REP, "Thanks Olivia, I will call +44 20 7946 0958."),
+                       Turn("olivia@contoso.example", Role.CUSTOMER, "Loop in Gregory Halvorsen please."),
+                   ))
+    (out,) = redact_documents([doc], nlp=name_model)
+    assert [t.speaker for t in out.turns] == ["Priya Raman", "<EMAIL>"]
+    assert out.turns[0].text == "Thanks Olivia, I will call <PHONE>."  # "Olivia" is her own speaker name
+    assert out.turns[1].text == "Loop in <PERSON> please."
+    (plain,) = redact_documents([doc], patterns=False)
+    assert plain == doc

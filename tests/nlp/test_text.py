@@ -138,12 +138,14 @@ def test_segment_document_marks_small_talk_segments(split) -> None:
     "text, call_small_talk, note_small_talk",
     [
         ("Sarah Chen from Hooli", True, True),  # an introduction: only names, small talk in calls and notes
-        ("Makes sense, good question.", True, False),  # spoken acknowledgement
+        ("Makes sense, good question.", True, True),  # an acknowledgement phrase
+        ("What's my credit score", False, False),  # a short need: two content words are enough
+        ("Oh nice, we went to Denver", True, True),  # chit-chat phrase
         ("We need SSO with Okta before renewal", False, False),  # a need, four content words
         ("Okay, thanks!", True, True),  # no content words at all
     ],
 )
-def test_segment_document_spoken_small_talk_bar_is_higher_than_notes(
+def test_segment_document_small_talk_in_calls_and_notes(
     split, text: str, call_small_talk: bool, note_small_talk: bool
 ) -> None:
     call = segment_document(_call(Turn("Dana Buyer", Role.CUSTOMER, text, 0.0, 2.0)), split)

@@ -172,3 +172,22 @@ def test_measure_trend_window_edges() -> None:
     ]
     trend, _, _ = measure_trend(edge, _docs(), AS_OF)
     assert (trend.recent_count, trend.baseline_count) == (1, 2)
+
+
+def test_measure_trend_rise_that_vanishes_without_its_top_account_is_concentrated() -> None:
+    # one account holds under half of the recent mentions, yet without it the
+    # rest (a few scattered mentions) is no significant rise
+    loud = [Mention(f"loud-{i}", RECENT_START + timedelta(days=i), "acct-loud") for i in range(7)]
+    quiet = _mentions(8, RECENT_START, PARAMS.window_days, accounts=8, prefix="q")
+    trend, status, concentrated = measure_trend(loud + quiet + _base(12), _docs(), AS_OF)
+    assert trend.top_account_share < PARAMS.max_account_share
+    assert concentrated
+    assert status == ThemeStatus.STABLE
+
+
+def test_measure_trend_broad_rise_with_a_big_account_is_not_concentrated() -> None:
+    # a large account among many: the rise holds without it, so it is a trend
+    big = [Mention(f"big-{i}", RECENT_START + timedelta(days=i), "acct-big") for i in range(6)]
+    trend, status, concentrated = measure_trend(big + _recent(24, accounts=12), _docs(), AS_OF)
+    assert not concentrated
+    assert status == ThemeStatus.EMERGING

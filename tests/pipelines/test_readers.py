@@ -518,3 +518,24 @@ def test_read_sources_never_raises_on_near_miss_text(text: str, extension: str) 
     else:
         assert result.documents
         assert all(doc.turns for doc in result.documents)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=st.lists(st.text(alphabet=st.sampled_from('ab,;"\n\r\t{}[]:é 0-'), max_size=60), max_size=20),
+       extension=st.sampled_from([".csv", ".jsonl"]), encoding=st.sampled_from(["utf-8", "utf-16", "cp1252"]))
+def test_stream_file_raises_only_read_failure(lines: list[str], extension: str, encoding: str) -> None:
+    from pipelines.readers import ReadFailure, ReadLimits, plan_sources, stream_file
+
+    header = "id,created_at,text\n" if extension == ".csv" else ""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"notes{extension}"
+        path.write_bytes((header + "\n".join(lines)).encode(encoding, errors="replace"))
+        source = plan_sources([path])[0]
+        try:
+            streamed = stream_file(source, limits=ReadLimits(10_000, 40))
+            docs = list(streamed.documents)
+        except ReadFailure as failure:
+            assert "internal error" not in failure.quarantined.reason
+            assert failure.quarantined.content_hash == source.content_hash
+        else:
+            assert docs and streamed.kind in {"notes_csv", "notes_jsonl"}

@@ -544,3 +544,42 @@ def test_write_bundle_into_the_current_folder_keeps_other_files(
     write_bundle(bundle, Path("."))
     assert sorted(p.name for p in work.iterdir()) == sorted([*BUNDLE_FILES, "strategy.yaml"])
     assert [p.name for p in tmp_path.iterdir()] == ["work"]
+
+
+# ---------------------------------------------------------------- flag context, related themes, lineage
+
+
+def test_report_html_shows_flag_context_related_themes_and_lineage(bundle: Bundle) -> None:
+    from nlp.records import LineageEvent, LineageKind
+
+    flag = dataclasses.replace(
+        bundle.flags[0],
+        context={"accounts_affected": ["<b>Acme</b>", "Globex"], "win_rate": {"raising": 0.625, "baseline": 0.4}},
+        related_themes=(bundle.themes[-1].id,),
+    )
+    event = LineageEvent(LineageKind.MERGED, ("T0007", "T0008"), (bundle.themes[0].id,), "Two themes <i>merged</i>.")
+    page = render_bundle(dataclasses.replace(bundle, flags=(flag, *bundle.flags[1:]), lineage=(event,)))[
+        "report.html"
+    ].decode("utf-8")
+    assert "Accounts affected" in page and "&lt;b&gt;Acme&lt;/b&gt;, Globex" in page
+    assert "raising: 0.62; baseline: 0.4" in page or "raising: 0.63; baseline: 0.4" in page
+    assert f'href="#theme-{bundle.themes[-1].id}"' in page.split('id="changes"')[0]  # linked from the flag
+    assert "Two themes &lt;i&gt;merged&lt;/i&gt;." in page and 'class="lin lin-merged"' in page
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, ""),  # absent
+        (0.5, "0.5"),  # trailing zeros trimmed
+        (float("nan"), ""),  # not a number says nothing
+        (True, "yes"),
+        ({"won": 3, "lost": 1}, "won: 3; lost: 1"),
+        (["a", "b", "c"], "a, b, c"),
+        (list(range(10)), "0, 1, 2, 3, 4, 5, 6, 7 and 2 more"),  # long lists cut
+    ],
+)
+def test_plain_value(value: object, expected: str) -> None:
+    from pipelines.report.safety import plain_value
+
+    assert plain_value(value) == expected

@@ -1,0 +1,91 @@
+"""Theme memory across runs of one store: stable ids, lineage, backfill = nightly replay."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from nlp.records import LineageEvent, LineageKind, ThemeStatus
+from pipelines.mine import mine
+from pipelines.settings import Settings
+from pipelines.store import Store
+from tests.conftest import SAMPLE
+
+D = date(2026, 10, 31)
+SOURCES = [SAMPLE / "calls", SAMPLE / "notes"]
+
+
+def _steady_kept(before, after) -> tuple[int, int]:
+    """(kept, steady): themes stable in ``before`` whose id still names the theme
+    holding most of their members in ``after``."""
+    where = {m: t.id for t in after for m in t.members}
+    kept = steady = 0
+    for t in before:
+        if t.status != ThemeStatus.STABLE:
+            continue
+        steady += 1
+        top = Counter(where.get(m) for m in t.members).most_common(1)[0][0]
+        kept += top == t.id
+    return kept, steady
+
+
+def test_store_lineage_round_trip(tmp_path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    events = [LineageEvent(LineageKind.MERGED, ("T0001", "T0002"), ("T0001",), "T0002 merged into T0001."),
+              LineageEvent(LineageKind.BORN, (), ("T0003",), "New theme T0003 (5 segments).")]
+    store.start_run("run-1", "2026-10-31", datetime(2026, 10, 31))
+    store.finish_run("run-1", finished_at=datetime(2026, 10, 31, 1), record={},
+                     themes=[], assignments={}, lineage=events)
+    assert store.load_lineage("run-1") == events
+    assert store.load_lineage("run-unknown") == []
+    store.dispose()
+
+
+@pytest.mark.slow
+def test_runs_a_week_apart_keep_steady_theme_ids(resources, tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    first = mine(SOURCES, SAMPLE / "strategy.md", tmp_path / "a", store_url=url, as_of=D - timedelta(days=7),
+                 settings=Settings(), resources=resources)
+    second = mine(SOURCES, SAMPLE / "strategy.md", tmp_path / "b", store_url=url, as_of=D,
+                  settings=Settings(), resources=resources)
+    kept, steady = _steady_kept(first.themes, second.themes)
+    assert steady >= 20
+    assert kept / steady >= 0.95, f"{kept} of {steady} steady themes kept their id"
+    # lineage is stored with the run and explains every id that came or went
+    store = Store(url)
+    lineage = store.load_lineage(second.run.id)
+    store.dispose()
+    before, now = {t.id for t in first.themes}, {t.id for t in second.themes}
+    explained_new = {i for e in lineage for i in e.targets}
+    explained_gone = {i for e in lineage for i in e.sources}
+    assert now - before <= explained_new
+    assert before - now <= explained_gone
+    assert all(e.kind != LineageKind.BORN or e.targets[0] not in before for e in lineage)
+
+
+@pytest.mark.slow
+def test_backfill_and_nightly_replay_agree(resources, demo_bundle, tmp_path) -> None:
+    _, backfill, _ = demo_bundle  # one run as-of D over all history, on a fresh store
+    url = f"sqlite:///{tmp_path / 'nightly.db'}"
+    nightly = None
+    for back in (21, 14, 7, 0):
+        nightly = mine(SOURCES, SAMPLE / "strategy.md", tmp_path / f"n{back}", store_url=url,
+                       as_of=D - timedelta(days=back), settings=Settings(), resources=resources)
+    assert nightly is not None
+    # ids differ between stores; themes are the same when their members are
+    by_members = {frozenset(t.members): t for t in nightly.themes}
+    twin = {}
+    for t in backfill.themes:
+        best = max(nightly.themes, key=lambda n: len(set(n.members) & set(t.members)) / len(set(n.members) | set(t.members)))
+        twin[t.id] = best
+        assert best.status == t.status, (t.id, t.label, t.status, best.id, best.status)
+    rising = {ThemeStatus.EMERGING, ThemeStatus.GROWING}
+    assert {twin[t.id].id for t in backfill.themes if t.status in rising} == {
+        t.id for t in nightly.themes if t.status in rising}
+    flags_backfill = sorted((f.kind.value, twin[f.theme_id].id if f.theme_id else None, f.statement_id)
+                            for f in backfill.flags)
+    flags_nightly = sorted((f.kind.value, f.theme_id, f.statement_id) for f in nightly.flags)
+    assert flags_backfill == flags_nightly
+    assert len(by_members) == len(nightly.themes)
