@@ -99,20 +99,30 @@ def statements_raised(
     segment_vectors: np.ndarray,
     statement_vectors: np.ndarray,
     *,
-    floor: float = 0.4,
+    floor: float = 0.3,
     min_z: float = 2.0,
     baseline: CorpusBaseline | None = None,
     top: int = 3,
+    groups: Sequence[int] | np.ndarray | None = None,
 ) -> list[tuple[int, list[int]]]:
-    """How many customer segments raise each statement, and the closest ones.
+    """How many customer segments raise each statement, as one group, and the closest ones.
 
     A segment raises a statement when that statement is the nearest of all
     statements to it, its similarity reaches ``floor`` and it stands at least
     ``min_z`` robust standard deviations above the statement's similarity to
-    a typical segment: a statement worded like everything is raised by nothing.
+    a typical segment (the tail of the statement's own distribution, not its
+    bulk): a statement worded like everything is raised by nothing.
+
+    A statement customers raise has a tail of closer segments that hang
+    together: they share a topic, so they sit in one theme. The segments that
+    come closest to a statement nobody raises are scattered leftovers, one or
+    two per theme. With ``groups`` (a group number per segment, e.g. its theme
+    family; negative for none), the count is that of the group holding the
+    most raising segments, and segments in no group do not count.
 
     Returns:
-        Per statement, (segments raising it, indices of the ``top`` closest segments).
+        Per statement, (segments raising it, in its best group when ``groups``
+        is given; indices of the ``top`` closest segments).
     """
     n = len(statement_vectors)
     if len(segment_vectors) == 0 or n == 0:
@@ -121,11 +131,19 @@ def statements_raised(
     base = baseline or corpus_baseline(segment_vectors, statement_vectors)
     z = (sims - base.median) / base.spread
     nearest = sims.argmax(axis=1)
+    g = None if groups is None else np.asarray(groups, dtype=np.int64)
+    if g is not None and len(g) != len(sims):
+        raise ValueError(f"groups has {len(g)} entries for {len(sims)} segments")
     out = []
     for j in range(n):
         col = sims[:, j]
         raising = (nearest == j) & (col >= floor) & (z[:, j] >= min_z)
-        out.append((int(raising.sum()), [int(i) for i in np.argsort(-col, kind="stable")[:top]]))
+        if g is None:
+            count = int(raising.sum())
+        else:
+            members = g[raising & (g >= 0)]
+            count = int(np.bincount(members).max()) if len(members) else 0
+        out.append((count, [int(i) for i in np.argsort(-col, kind="stable")[:top]]))
     return out
 
 

@@ -36,11 +36,12 @@ class FlagParams:
 
     Attributes:
         duplicate_similarity: themes whose centroids are this alike share a flag.
-        unheard_share: a value or priority statement is unheard when fewer
-            than this share of customer segments raise it (and no theme
-            matches it); see :func:`nlp.alignment.statements_raised`.
+        unheard_share: a value or priority statement is unheard when no theme
+            matches it and no one theme (family) holds this share of customer
+            segments raising it; see :func:`nlp.alignment.statements_raised`.
         min_heard: however small the corpus, a statement that fewer than this
-            many customer segments raise is unheard (when no theme matches it).
+            many customer segments of one theme raise is unheard (when no
+            theme matches it).
         max_evidence: evidence segments per flag, from distinct accounts.
     """
 
@@ -213,7 +214,8 @@ def raise_flags(
         statements: the strategy's statements, aligned with its columns.
         evidence_candidates: theme id -> (segment_id, account key), best first.
         statement_heard: per statement, (how many customer segments raise it,
-            the closest segment ids); see :func:`nlp.alignment.statements_raised`.
+            in the theme family that holds the most of them; the closest
+            segment ids); see :func:`nlp.alignment.statements_raised`.
         n_customer_segments: themeable segments in the run, the denominator.
         families: a family number per theme (see :func:`nlp.themes.group_themes`);
             a family raises at most one flag of each kind, on its strongest
@@ -291,8 +293,10 @@ def raise_flags(
         share = count / denom
         if count >= max(params.min_heard, params.unheard_share * n_customer_segments):
             continue
-        summary = (f"Customers barely raise the {st.kind.value} \u201c{st.text}\u201d: {count} of "
-                   f"{n_customer_segments} customer segments come close to it and no theme matches it.")
+        summary = (f"Customers barely raise the {st.kind.value} \u201c{st.text}\u201d: no theme matches it, "
+                   f"and at most {count} customer segment{'' if count == 1 else 's'} of any one theme "
+                   f"({n_customer_segments} in all) "
+                   f"speak to it more than to any other statement.")
         need = max(params.min_heard, params.unheard_share * n_customer_segments)
         score = round(1.0 - count / need, 4)
         flags.append(Flag(id=f"strategy_unheard:{st.id}", kind=FlagKind.STRATEGY_UNHEARD,

@@ -198,3 +198,35 @@ def test_statements_raised_counts_segments_whose_nearest_statement_it_is() -> No
     # a floor no segment reaches: nothing is raised
     assert [c for c, _ in statements_raised(segs, STATEMENT_VECTORS, floor=0.999)] == [0, 0, 0]
     assert statements_raised(np.zeros((0, DIM)), STATEMENT_VECTORS) == [(0, [])] * 3
+
+
+def test_statements_raised_loose_floor_by_default() -> None:
+    # a weakly worded statement: its own segments sit at 0.35, below the strict 0.4 of theme matches
+    segs = np.vstack([_mix(2, 6, 2.7)] * 4 + [_axis(i) for i in range(8, DIM)])
+    assert float(segs[0] @ STATEMENT_VECTORS[2]) == pytest.approx(0.347, abs=1e-3)
+    assert [c for c, _ in statements_raised(segs, STATEMENT_VECTORS)] == [0, 0, 4]
+    assert [c for c, _ in statements_raised(segs, STATEMENT_VECTORS, floor=0.4)] == [0, 0, 0]
+
+
+def test_statements_raised_needs_a_tail_above_the_statement_s_own_bulk() -> None:
+    # every segment sits at 0.45 to statement 0: nothing stands out from its bulk, nothing raises it
+    segs = np.vstack([_unit(0.45 * _axis(0) + np.sqrt(1 - 0.45 ** 2) * _axis(i)) for i in range(3, DIM)])
+    assert [c for c, _ in statements_raised(segs, STATEMENT_VECTORS)] == [0, 0, 0]
+
+
+def test_statements_raised_counts_the_best_group_only() -> None:
+    # statement 0: four close segments in theme family 1 (customers raising it together);
+    # statement 2: four close segments too, but one per family and one in no theme (scattered leftovers)
+    segs = np.vstack([
+        *[_mix(0, 5, 0.3 + 0.1 * k) for k in range(4)],
+        *[_mix(2, 6 + k, 0.5) for k in range(4)],
+        *[_axis(i) for i in range(10, DIM)],
+    ])
+    groups = [1, 1, 1, 1, 2, 3, 4, -1] + [5] * (DIM - 10)
+    plain = statements_raised(segs, STATEMENT_VECTORS)
+    grouped = statements_raised(segs, STATEMENT_VECTORS, groups=groups)
+    assert [c for c, _ in plain] == [4, 0, 4]
+    assert [c for c, _ in grouped] == [4, 0, 1]
+    assert grouped[0][1] == plain[0][1]  # the closest segments do not depend on groups
+    with pytest.raises(ValueError, match="groups"):
+        statements_raised(segs, STATEMENT_VECTORS, groups=[0, 1])

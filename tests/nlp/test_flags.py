@@ -106,6 +106,7 @@ def test_raise_flags_unheard_value_statement() -> None:
     assert flags[0].id == "strategy_unheard:sso"
     assert flags[0].evidence == ("u1#1", "u2#4")
     assert flags[0].score == pytest.approx(1 - (1 / 1000) / 0.005)
+    assert "no theme matches it, and at most 1 customer segment of any one theme (1000 in all)" in flags[0].summary
 
 
 def test_raise_flags_value_statement_matched_by_a_theme_is_heard() -> None:
