@@ -36,10 +36,22 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from evaluation.datasets import Dataset, load_dataset
 from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
 from nlp.cluster import cluster_embeddings
+from nlp.pii import load_name_model, redact_documents
 from nlp.records import Document, Role, Source, Turn
+from nlp.smalltalk import (
+    DEFAULT_MIN_SHARE,
+    DEFAULT_THRESHOLD,
+    SMALL_TALK_PROTOTYPES,
+    SMALL_TALK_RULE,
+    prototype_similarity,
+    small_talk_themes,
+)
 from nlp.text import load_sentence_splitter, segment_document
 
-__all__ = ["CallsCase", "build_calls", "small_talk_turns", "main"]
+__all__ = [
+    "CallsCase", "CaseSegments", "TEMPLATE_FILES", "build_calls", "evaluate_calls", "main",
+    "read_templates", "score_case", "segment_case", "small_talk_turns",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -54,51 +66,22 @@ _COMPANY = ["Contoso", "Fabrikam", "Initech", "Globex", "Umbrella Logistics", "A
 _DAY = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 _PLACE = ["Chicago", "Denver", "London", "Austin", "Toronto", "the coast", "my in-laws", "the lake"]
 
-# Small-talk turns a customer says on a call: {first}, {last}, {company}, {n},
-# {nn}, {day}, {place} are filled in. Written for this harness.
-_TEMPLATES = [
-    # greetings and openings
-    "Hi, good morning.", "Hey, how are you?", "Hi {first}, good to see you again.",
-    "Hello, can you hear me okay?", "Hi everyone, sorry I'm a couple of minutes late.",
-    "Morning! Doing well, thanks for asking.", "Good, good. How about you?",
-    "Not bad, not bad. Busy week.", "I'm good, thanks. Happy {day}.",
-    "Hey {first}, nice to meet you.", "Great to finally put a face to the name.",
-    # yes / no / backchannels
-    "Yes.", "Yeah.", "Yep, that's right.", "No.", "Nope, that's it.", "Okay.", "Okay, sure.",
-    "Mm-hmm.", "Right, right.", "Sure, go ahead.", "Exactly.", "Yes, that's correct.",
-    "No, not really.", "Uh, I think so, yes.", "Yeah, that makes sense.", "Got it, thanks.",
-    "Okay, perfect.", "Sounds good to me.", "Absolutely.", "Sure thing.", "That works.",
-    "Hmm, let me think.", "Good question.", "Fair enough.", "I see.", "Oh, interesting.",
-    "Yes, please.", "No, go ahead, you first.", "That's fine.", "Totally agree.",
-    # names and introductions
-    "This is {first} {last}.", "It's {first}, {first} {last}, from {company}.",
-    "{first} {last}, I'm on the {company} side.", "My colleague {first} is joining too.",
-    "That's {last}, L as in Lima.", "I'm {first}. I'll be taking notes.",
-    "{first} from {company} here.", "And {first} {last} should be on the line as well.",
-    # numbers, dates, spelling
-    "It's {n}.", "About {n}, give or take.", "{n}, {nn}.", "Extension {n}.",
-    "The number is {n} {nn} {n}.", "Around {nn} or so.", "Let's say {day} at {h}.",
-    "{day} works for me.", "How about {day} at {h} o'clock?", "Maybe {nn} percent.",
-    "That's {n} dollars.", "The reference is {n}{nn}.", "Two thousand {nn}, I think.",
-    "{h} thirty Eastern.", "Yes, {day} the {d}th.",
-    # call logistics
-    "Can you hear me now?", "Sorry, you're breaking up a little.", "You're on mute.",
-    "Sorry, I was on mute.", "Let me share my screen.", "Can everyone see my screen?",
-    "I think we lost {first} for a second.", "Hang on, my audio dropped.",
-    "Can you say that again?", "Sorry, go back a slide.", "Let's give people a minute to join.",
-    "I have a hard stop at {h}.", "Let me pull that up, one second.", "Bear with me a moment.",
-    "Sorry about the background noise.", "My camera isn't working today.",
-    # chit-chat
-    "How was your weekend?", "It was good, we went to {place}.", "The weather here is awful today.",
-    "It's been raining all week in {place}.", "Did you have a good holiday?",
-    "Traffic was crazy this morning.", "I just got back from {place}.", "Kids are back at school, so it's hectic.",
-    "Oh nice, I love {place}.", "Ha, yeah, same here.", "Haha, that's funny.", "Coffee is kicking in now.",
-    # closings and thanks
-    "Thanks, that's really helpful.", "Thank you so much.", "Thanks for your time today.",
-    "Great, talk soon.", "Bye, have a good one.", "Thanks everyone.", "Appreciate it.",
-    "Okay, I'll let you go.", "Have a great weekend.", "Thanks again, {first}.",
-    "Cool, we'll be in touch.", "Perfect, speak {day}.",
-]
+_MONTH = ["January", "March", "April", "June", "August", "September", "November"]
+
+#: Template files of small-talk customer turns (one a line, ``#`` comments):
+#: ``dev`` to develop the small-talk rule on, ``heldout`` written before measuring
+#: and never tuned on.
+TEMPLATE_FILES = {
+    "dev": Path(__file__).resolve().parent / "smalltalk_dev.txt",
+    "heldout": Path(__file__).resolve().parent / "smalltalk_heldout.txt",
+}
+
+
+def read_templates(name: str) -> list[str]:
+    """The small-talk templates of ``TEMPLATE_FILES[name]``."""
+    lines = TEMPLATE_FILES[name].read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
 
 _REP = ["Got it.", "Okay, let me note that down.", "Thanks, that helps.", "Understood.",
         "Great, and anything else?", "Sure, I can look into that for you."]
@@ -119,29 +102,35 @@ class CallsCase:
     turn_intent: dict[tuple[str, int], str]
 
 
-def small_talk_turns(n: int, seed: int = 0) -> list[str]:
-    """``n`` small-talk customer turns from the templates, slots filled at random (seeded)."""
+def small_talk_turns(n: int, seed: int = 0, templates: str = "dev") -> list[str]:
+    """``n`` small-talk customer turns from a template file, slots filled at random (seeded)."""
     rng = random.Random(seed)
+    pool = read_templates(templates)
     out = []
     for _ in range(n):
-        t = rng.choice(_TEMPLATES)
-        out.append(t.format(
+        t = rng.choice(pool)
+        slots = dict(
             first=rng.choice(_FIRST), last=rng.choice(_LAST), company=rng.choice(_COMPANY),
             n=rng.randint(2, 9999), nn=rng.randint(10, 99), day=rng.choice(_DAY),
             place=rng.choice(_PLACE), h=rng.randint(1, 12), d=rng.randint(4, 28),
-        ))
+        )
+        if "{month}" in t:  # drawn only when used, so the dev templates draw as they always did
+            slots["month"] = rng.choice(_MONTH)
+        out.append(t.format(**slots))
     return out
 
 
 def build_calls(
-    needs: list[tuple[str, str]], *, small_talk_per_need: float = 3.0, needs_per_call: int = 4, seed: int = 0
+    needs: list[tuple[str, str]], *, small_talk_per_need: float = 3.0, needs_per_call: int = 4, seed: int = 0,
+    templates: str = "dev",
 ) -> CallsCase:
     """Calls of ``needs_per_call`` needs each, with about ``small_talk_per_need`` small-talk
-    customer turns per need, shuffled; a rep turn stands between customer turns."""
+    customer turns per need (from the ``templates`` file), shuffled; a rep turn stands
+    between customer turns."""
     rng = random.Random(seed)
     needs = list(needs)
     rng.shuffle(needs)
-    chatter = small_talk_turns(int(round(len(needs) * small_talk_per_need)), seed=seed + 1)
+    chatter = small_talk_turns(int(round(len(needs) * small_talk_per_need)), seed=seed + 1, templates=templates)
     docs: list[Document] = []
     kind: dict[tuple[str, int], str] = {}
     intent: dict[tuple[str, int], str] = {}
@@ -164,77 +153,137 @@ def build_calls(
     return CallsCase(tuple(docs), kind, intent)
 
 
-def evaluate_calls(case: CallsCase, vectors_for, *, min_spoken_content_words: int = 2, **cluster_kwargs) -> dict:
-    """Segment, set small talk aside, cluster the rest; score as described in the module doc.
+@dataclass(frozen=True)
+class CaseSegments:
+    """The customer segments of a case after ``segment_document``, with their truth."""
 
-    ``vectors_for(texts)`` returns the embeddings of the given texts.
+    texts: tuple[str, ...]
+    kind: np.ndarray  # "need" or "small_talk" per segment
+    intent: np.ndarray  # the intent of a need, "" for small talk
+    themeable: np.ndarray  # bool: not set aside by segment_document
+
+
+def segment_case(case: CallsCase, *, min_spoken_content_words: int = 2, redact_names: bool = True) -> CaseSegments:
+    """Redact and segment every call as ``groundswell mine`` does by default.
+
+    Emails, phones and the like always become placeholders; with ``redact_names``
+    and a spaCy NER model installed, so do the names of people other than the
+    call's speakers.
     """
     split = load_sentence_splitter()
-    seg_kind: list[str] = []
-    seg_intent: list[str] = []
-    seg_text: list[str] = []
+    names = load_name_model() if redact_names else None
+    texts: list[str] = []
+    kind: list[str] = []
+    intent: list[str] = []
     themeable: list[bool] = []
-    for doc in case.documents:
+    for doc in redact_documents(case.documents, patterns=True, nlp=names[0] if names else None):
         customer_turns = [t for t in doc.turns if t.role == Role.CUSTOMER]
         for seg in segment_document(doc, split, min_spoken_content_words=min_spoken_content_words):
             if seg.speaker_role != Role.CUSTOMER:
                 continue
             # segments of this harness are single turns (a rep turn sits between customer turns)
             index = next(i for i, t in enumerate(customer_turns) if t.start_s == seg.start_s)
-            seg_kind.append(case.turn_kind[(doc.doc_id, index)])
-            seg_intent.append(case.turn_intent[(doc.doc_id, index)])
-            seg_text.append(seg.text)
+            kind.append(case.turn_kind[(doc.doc_id, index)])
+            intent.append(case.turn_intent[(doc.doc_id, index)])
+            texts.append(seg.text)
             themeable.append(seg.themeable)
-    kind = np.array(seg_kind)
-    keep = np.array(themeable)
-    texts = [t for t, k in zip(seg_text, keep) if k]
-    labels_kept = cluster_embeddings(vectors_for(texts), texts=texts, **cluster_kwargs) if texts else np.zeros(0, int)
-    labels = np.full(len(seg_text), -1, dtype=np.int64)
-    labels[keep] = labels_kept
-    small = kind == "small_talk"
+    return CaseSegments(tuple(texts), np.array(kind), np.array(intent), np.array(themeable, dtype=bool))
+
+
+def score_case(segs: CaseSegments, labels: np.ndarray) -> dict:
+    """The figures of the module doc for one labelling of all customer segments (-1: no theme)."""
+    small = segs.kind == "small_talk"
     need = ~small
-    gold = np.array(seg_intent)[need]
+    keep = segs.themeable
+    themed = labels >= 0
+    ids = np.unique(labels[themed])
     return {
-        "segments": int(len(seg_text)),
-        "small_talk_segments": int(small.sum()),
-        "need_segments": int(need.sum()),
         "small_talk_themeable_share": round(float(keep[small].mean()), 4),
-        "small_talk_in_theme_share": round(float((labels[small] >= 0).mean()), 4),
+        "small_talk_in_theme_share": round(float(themed[small].mean()), 4),
         "needs_set_aside_share": round(float((~keep[need]).mean()), 4),
-        "need_nmi": round(float(normalized_mutual_info_score(gold, labels[need])), 4),
-        "need_ari": round(float(adjusted_rand_score(gold, labels[need])), 4),
-        "themes": int(np.unique(labels[labels >= 0]).size),
-        "themes_with_small_talk_majority": int(sum(
-            (small[labels == c].mean() > 0.5) for c in np.unique(labels[labels >= 0])
-        )),
+        "needs_without_theme_share": round(float((~themed[need]).mean()), 4),
+        "need_nmi": round(float(normalized_mutual_info_score(segs.intent[need], labels[need])), 4),
+        "need_ari": round(float(adjusted_rand_score(segs.intent[need], labels[need])), 4),
+        "themes": int(ids.size),
+        "themes_with_small_talk_majority": int(sum(small[labels == c].mean() > 0.5 for c in ids)),
     }
+
+
+def evaluate_calls(
+    case: CallsCase,
+    vectors_for,
+    *,
+    min_spoken_content_words: int = 2,
+    prototype_vectors: np.ndarray | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    min_share: float = DEFAULT_MIN_SHARE,
+    **cluster_kwargs,
+) -> dict:
+    """Segment, set small talk aside, cluster the rest, drop small-talk themes; score.
+
+    ``vectors_for(texts)`` returns the embeddings of the given texts. With
+    ``prototype_vectors`` (the embedded ``SMALL_TALK_PROTOTYPES``), themes that
+    :func:`nlp.smalltalk.small_talk_themes` calls small talk lose their members,
+    as in ``groundswell mine``; the figures before that step are under ``"clustered"``.
+    """
+    segs = segment_case(case, min_spoken_content_words=min_spoken_content_words)
+    keep = segs.themeable
+    texts = [t for t, k in zip(segs.texts, keep) if k]
+    vectors = vectors_for(texts) if texts else np.zeros((0, 384), np.float32)
+    labels_kept = cluster_embeddings(vectors, texts=texts, **cluster_kwargs) if texts else np.zeros(0, np.int64)
+    labels = np.full(len(segs.texts), -1, dtype=np.int64)
+    labels[keep] = labels_kept
+    report = {
+        "segments": len(segs.texts),
+        "small_talk_segments": int((segs.kind == "small_talk").sum()),
+        "need_segments": int((segs.kind == "need").sum()),
+    }
+    if prototype_vectors is None:
+        return {**report, **score_case(segs, labels)}
+    report["clustered"] = score_case(segs, labels)
+    similarity = prototype_similarity(vectors, prototype_vectors)
+    dropped = small_talk_themes(labels_kept, similarity, threshold=threshold, min_share=min_share)
+    labels_kept = np.where(np.isin(labels_kept, dropped), -1, labels_kept)
+    labels[keep] = labels_kept
+    report["small_talk_themes_dropped"] = int(dropped.size)
+    return {**report, **score_case(segs, labels)}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, type=Path, help="the clinc150 folder (read in place)")
     parser.add_argument("--split", default="val", help="clinc150 split for the needs (default: val)")
+    parser.add_argument("--small-talk", default="dev", choices=sorted(TEMPLATE_FILES),
+                        help="small-talk template file: dev (develop on it) or heldout (report only)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     parser.add_argument("--min-spoken-content-words", type=int, default=2,
                         help="segment_document's bar for a call passage to carry a need (default: 2)")
+    parser.add_argument("--no-theme-rule", action="store_true",
+                        help="keep themes that nlp.smalltalk calls small talk (the figures before the rule)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     from nlp.embed import load_model
 
     data = load_dataset(Dataset.CLINC150, args.data, args.split)
-    case = build_calls(list(zip(data.texts, data.labels)))
+    case = build_calls(list(zip(data.texts, data.labels)), templates=args.small_talk)
     model = load_model()
 
     def vectors_for(texts: list[str]) -> np.ndarray:
         return cached_embeddings(model, f"calls-dev_{args.split}", tuple(texts), args.cache_dir)[0]
 
-    report = {"split": f"clinc150/{args.split} needs among template small talk", "calls": len(case.documents),
-              "embedding_model": model.model_id, "min_spoken_content_words": args.min_spoken_content_words,
-              **evaluate_calls(case, vectors_for, min_spoken_content_words=args.min_spoken_content_words)}
+    prototypes = None if args.no_theme_rule else vectors_for(list(SMALL_TALK_PROTOTYPES))
+    report = {"split": f"clinc150/{args.split} needs among {args.small_talk} template small talk",
+              "calls": len(case.documents), "embedding_model": model.model_id,
+              "min_spoken_content_words": args.min_spoken_content_words,
+              "small_talk_rule": "none" if prototypes is None else SMALL_TALK_RULE,
+              **evaluate_calls(case, vectors_for, min_spoken_content_words=args.min_spoken_content_words,
+                               prototype_vectors=prototypes)}
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"calls-dev-{args.split}-min{args.min_spoken_content_words}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    name = f"calls-dev-{args.split}-{args.small_talk}-min{args.min_spoken_content_words}"
+    name += "-norule" if prototypes is None else ""
+    (args.out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     for k, v in report.items():
         logger.info("%s: %s", k, v)
     return 0

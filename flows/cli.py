@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -122,12 +123,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _start_prefect_api() -> threading.Thread | None:
+    """Start Prefect's temporary API server in a background thread, when no PREFECT_API_URL is set.
+
+    The server is a subprocess that takes 8-17 s to come up on 2 cores; started
+    here it comes up while the command validates its inputs and loads the models,
+    instead of before the flow's first line. The flow finds it running (Prefect
+    keeps one per process); join the thread before the flow starts.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+
+    def start() -> None:
+        try:
+            from prefect.server.api.server import SubprocessASGIServer
+            from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+            if not PREFECT_API_URL.value() and PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+                SubprocessASGIServer().start()
+        except Exception:  # the flow starts it again and reports what fails
+            logging.getLogger("flows").debug("early start of Prefect's temporary server failed", exc_info=True)
+
+    thread = threading.Thread(target=start, name="prefect-api-start", daemon=True)
+    thread.start()
+    return thread
+
+
 def _setup_logging(verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
     for name in ("nlp", "pipelines", "flows", "evaluation"):
         lg = logging.getLogger(name)
         lg.setLevel(logging.DEBUG if verbose else logging.INFO)
+        for old in [h for h in lg.handlers if getattr(h, "_groundswell", False)]:
+            lg.removeHandler(old)  # main() may run more than once in a process
+        handler._groundswell = True  # type: ignore[attr-defined]
         lg.addHandler(handler)
         lg.propagate = False
 
@@ -157,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     _setup_logging(getattr(args, "verbose", False))
     home = Path(os.environ.get("GROUNDSWELL_HOME", ".groundswell"))
     prefect_offline_env((home / "prefect").resolve())
+    server = _start_prefect_api() if args.command in ("mine", "demo") else None
 
     from nlp.errors import ConfigError, InputError, StrategyError
     from pipelines.lock import StoreBusyError
@@ -214,8 +245,11 @@ def main(argv: list[str] | None = None) -> int:
                           strategy=str(Path(strategy).resolve()), out=str(out.resolve()), store_url=store,
                           config=str(Path(config).resolve()) if config else None, overrides=overrides)
             return EXIT_OK
-        from flows.mine import mine_flow
+        from flows.mine import mine_flow, preload_resources
 
+        preload_resources(settings)  # the models load while Prefect's temporary server starts
+        if server is not None:
+            server.join()
         summary = mine_flow(sources=[str(s) for s in sources], strategy=str(strategy), out=str(out),
                             store_url=store, as_of=as_of, config=config, overrides=overrides)
         _print_summary(summary)

@@ -26,6 +26,7 @@ import numpy as np
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
+from prefect.utilities.annotations import quote
 
 from flows.progress import StageProgress
 from nlp.records import Bundle, Flag, Segment, Strategy, Theme
@@ -34,7 +35,7 @@ from pipelines.lock import describe_holder, store_lock
 from pipelines.settings import OPERATIONAL_SECTIONS, Settings, load_settings
 from pipelines.store import Store
 
-__all__ = ["mine_flow", "hash_inputs", "run_fingerprint"]
+__all__ = ["mine_flow", "preload_resources", "hash_inputs", "run_fingerprint"]
 
 # The models stay loaded between flow runs of one process (serve, tests).
 _RESOURCES: dict[str, m.Resources] = {}
@@ -55,7 +56,7 @@ def load_strategy(path: str) -> Strategy:
 
 @task(cache_policy=NO_CACHE)
 def load_resources(settings: Settings) -> m.Resources:
-    key = f"{settings.embed.device}:{settings.themes.use_parser_labels}"
+    key = f"{settings.embed.device}:{settings.embed.backend}:{settings.themes.use_parser_labels}"
     if key not in _RESOURCES:
         _RESOURCES[key] = m.load_resources(settings)
     return _RESOURCES[key]
@@ -82,7 +83,7 @@ def embed(store: Store, res: m.Resources, as_of: date, settings: Settings, finge
 @task(cache_key_fn=_stage_key, persist_result=True)
 def find_themes(store: Store, segments: tuple[Segment, ...], ids: tuple[str, ...], vectors: np.ndarray,
                 as_of: date, settings: Settings, res: m.Resources, fingerprint: str) -> m.ThemeResult:
-    return m.find_themes(store, segments, ids, vectors, as_of, settings, res.parser)
+    return m.find_themes(store, segments, ids, vectors, as_of, settings, res.parser, res.small_talk_vectors)
 
 
 @task(cache_key_fn=_stage_key, persist_result=True)
@@ -102,6 +103,11 @@ def finish_run(store: Store, run: Any, themes: tuple[Theme, ...], result: m.Them
                report: m.IngestReport, timings: dict[str, float], settings: Settings,
                extra: dict[str, Any]) -> None:
     m.finish_run(store, run, themes, result, report, timings, settings, extra)
+
+
+def preload_resources(settings: Settings) -> m.Resources:
+    """Load the run's models outside any flow (the CLI does it while Prefect's server starts)."""
+    return load_resources.fn(settings)
 
 
 def hash_inputs(paths: list[str]) -> dict[str, str]:
@@ -220,8 +226,11 @@ def _mine_locked(store: Store, sources: list[str], strat: Strategy, strategy_pat
 
         def stage(fn: Any, name: str, *args: Any, **kwargs: Any) -> Any:
             with _timed(timings, name, progress):
-                state = fn.with_options(refresh_cache=not steady)(*args, fingerprint=fingerprint,
-                                                                   return_state=True, **kwargs)
+                # quote(): Prefect would otherwise walk every segment of every argument looking for
+                # futures (6 s of a 3k-note run, linear in the store's size)
+                state = fn.with_options(refresh_cache=not steady)(*map(quote, args), fingerprint=fingerprint,
+                                                                   return_state=True,
+                                                                   **{k: quote(v) for k, v in kwargs.items()})
                 stages[name] = "cached" if state.name == "Cached" else "computed"
                 return state.result()
 
@@ -238,7 +247,7 @@ def _mine_locked(store: Store, sources: list[str], strat: Strategy, strategy_pat
                             assignments=result.assignments, quarantined=report.quarantined,
                             alignment=matrix, theme_xy=result.theme_xy, changes=result.changes,
                             lineage=result.lineage)
-            out_dir = write_bundle(bundle, out)
+            out_dir = write_bundle(quote(bundle), out)
         cache = {"fingerprint_matched": steady, "reused_from": previous if steady else None, "stages": stages,
                  "new_documents": report.new_documents,
                  "embeddings_computed": None if stages["embed"] == "cached" else _computed(embedder)}
@@ -247,7 +256,7 @@ def _mine_locked(store: Store, sources: list[str], strat: Strategy, strategy_pat
                  "versions": _versions(), "dask": {"address": settings.dask.address} if settings.dask.address
                  else None}
         with _timed(timings, "finish", progress):
-            finish_run(store, run, themes, result, report, timings, settings, extra)
+            finish_run(store, run, quote(themes), quote(result), report, timings, settings, quote(extra))
     except BaseException as exc:
         store.fail_run(run_id, finished_at=datetime.now(timezone.utc).replace(tzinfo=None),
                        reason=f"{type(exc).__name__}: {exc}")

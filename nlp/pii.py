@@ -13,6 +13,7 @@ loads only the model's NER component; like ``nlp/embed.py`` and
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import logging
 import re
@@ -233,6 +234,24 @@ def _name_span(ent: Any) -> tuple[int, int] | None:
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
+@functools.lru_cache(maxsize=1)
+def _never_names() -> frozenset[str]:
+    """English stop words, less the few that are also given names ("Will", "May")."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) - {"will", "may", "mark", "bill", "sue"}
+
+
+def _may_hold_name(text: str) -> bool:
+    """A capitalised word that is not a stop word: only such texts can name a person.
+
+    "How do I locate my card?" cannot ("How", "I" are stop words), so it skips
+    the NER model, which is most of ingest's time on short notes.
+    """
+    never = _never_names()
+    return any(w[:1].isupper() and w.casefold() not in never for w in _WORD_RE.findall(text))
+
+
 def _pieces(text: str, size: int = _PIECE_CHARS) -> list[str]:
     """Split a long text at whitespace into pieces of at most ``size`` characters."""
     if len(text) <= size:
@@ -259,7 +278,8 @@ def redact_names(
 
     A ``PERSON`` mention is kept when every word of it belongs to one of the
     text's known names (so "Jane" stays when "Jane Doe" spoke), and replaced
-    otherwise. Texts without a capital letter are not run through the model.
+    otherwise. Texts whose capitalised words are all stop words ("How do I...")
+    are not run through the model.
 
     Args:
         texts: the texts, run through ``nlp.pipe`` in batches.
@@ -273,7 +293,7 @@ def redact_names(
     known = [_words(" ".join(names)) for names in keep]
     jobs: list[tuple[int, str]] = []
     for index, text in enumerate(texts):
-        if any(ch.isupper() for ch in text):
+        if _may_hold_name(text):
             jobs.extend((index, piece) for piece in _pieces(text))
     parts: dict[int, list[str]] = {}
     for (index, piece), doc in zip(jobs, nlp.pipe((p for _, p in jobs), batch_size=batch_size)):

@@ -37,6 +37,19 @@ _FILLER = frozenset(
     hang bear dropped breaking camera interesting fair busy joining notes raining""".split()
 )
 
+# Spoken numbers and what they count: a number alone carries no need.
+_NUMBER_WORDS = frozenset(
+    """
+    zero oh one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
+    ninety hundred hundreds thousand thousands million millions billion couple dozen half
+    quarter first second third fourth fifth sixth seventh eighth ninth tenth th st nd rd
+    percent per cent dollars dollar bucks cents euros pounds grand""".split()
+)
+
+# A contraction of a stop word ("that's", "isn't", "i'll") is a stop word.
+_CONTRACTION = re.compile(r"(?:'s|n't|'re|'ve|'ll|'d|'m)$")
+
 _SMALL_TALK_PATTERNS = re.compile(
     r"\b(can you (all )?(hear|see) me|you'?re on mute|on mute|how was your (weekend|week|trip|holiday)|"
     r"how are (you|things)|nice to (meet|see) you|good to (meet|see) you|"
@@ -51,6 +64,8 @@ _SMALL_TALK_PATTERNS = re.compile(
 )
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+")
+# What redaction (nlp/pii.py) leaves for an email, phone, name...: not content.
+_PLACEHOLDER = re.compile(r"<[A-Z]+>")
 
 
 def _stop_words() -> frozenset[str]:
@@ -68,9 +83,12 @@ def content_words(text: str) -> list[str]:
     if _STOP is None:
         _STOP = _stop_words()
     out = []
-    for w in _WORD.findall(text):
+    for w in _WORD.findall(_PLACEHOLDER.sub(" ", text)):
         lw = w.lower().strip("'-")
-        if len(lw) < 2 or lw in _STOP or lw in _FILLER:
+        if len(lw) < 2 or lw in _STOP or lw in _FILLER or lw in _NUMBER_WORDS:
+            continue
+        base = _CONTRACTION.sub("", lw)
+        if base != lw and (base in _STOP or base in _FILLER or base in ("ca", "wo")):  # can't, won't
             continue
         out.append(lw)
     return out
@@ -87,7 +105,7 @@ def is_small_talk(text: str, *, min_content_words: int = 2) -> bool:
     words = content_words(text)
     if len(words) < min_content_words:
         return True
-    lowered = [w for w in _WORD.findall(text) if w[0].islower()]
+    lowered = [w for w in _WORD.findall(_PLACEHOLDER.sub(" ", text)) if w[0].islower()]
     if len(words) <= 3 and not any(w.lower() in words for w in lowered):
         return True  # bare names: only capitalised words carry content
     return len(words) < 3 * min_content_words and bool(_SMALL_TALK_PATTERNS.search(text))

@@ -13,6 +13,7 @@ import numpy as np
 __all__ = ["ClusterSummary", "summarize_clusters", "cluster_centroids", "pick_exemplars", "group_themes"]
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
+_PLACEHOLDER = re.compile(r"<[A-Z]+>")
 _EXTRA_STOP = {
     "customer", "customers", "asked", "said", "mentioned", "wants", "want", "need", "needs",
     "call", "team", "think", "know", "like", "really", "just", "going", "get", "got", "yeah",
@@ -133,12 +134,12 @@ def _label_from(keywords: Sequence[str], phrases: Sequence[str]) -> str:
     return text[0].upper() + text[1:]
 
 
-def _noun_phrases(nlp: Any, texts: Sequence[str], keywords: Sequence[str], top: int = 2) -> list[str]:
-    """Noun phrases from the texts that contain the cluster's keywords, most frequent first."""
+def _noun_phrases(docs: Sequence[Any], keywords: Sequence[str], top: int = 2) -> list[str]:
+    """Noun phrases from parsed texts that contain the cluster's keywords, most frequent first."""
     kw = {w for k in keywords[:6] for w in k.split()}
     counts: Counter[str] = Counter()
     surface: dict[str, str] = {}
-    for doc in nlp.pipe(texts, batch_size=64):
+    for doc in docs:
         for chunk in doc.noun_chunks:
             toks = [t for t in chunk if not (t.is_stop or t.is_punct or t.like_num or t.pos_ == "PRON")]
             if not toks or len(toks) > 4:
@@ -160,7 +161,7 @@ def summarize_clusters(
     nlp: Any = None,
     n_keywords: int = 8,
     n_exemplars: int = 5,
-    max_texts_for_phrases: int = 40,
+    max_texts_for_phrases: int = 20,
 ) -> list[ClusterSummary]:
     """Keywords (class-based TF-IDF), a readable label and exemplars per cluster.
 
@@ -177,8 +178,17 @@ def summarize_clusters(
     if k == 0:
         return []
     cents = cluster_centroids(vectors, labels, k)
-    joined = [" ".join(texts[i] for i in np.flatnonzero(labels == c)) for c in range(k)]
+    # redaction placeholders (<PERSON>, <EMAIL>, ...) are not what a theme is about
+    joined = [_PLACEHOLDER.sub(" ", " ".join(texts[i] for i in np.flatnonzero(labels == c))) for c in range(k)]
     scored = _ctfidf_keywords(joined, n_keywords)
+    near: list[np.ndarray] = []
+    parsed: dict[int, Any] = {}
+    if nlp is not None:  # the texts nearest each centroid, parsed in one pass
+        for c in range(k):
+            idx = np.flatnonzero(labels == c)
+            near.append(idx[np.argsort(-(vectors[idx] @ cents[c]), kind="stable")[:max_texts_for_phrases]])
+        wanted = sorted({int(i) for n in near for i in n})
+        parsed = dict(zip(wanted, nlp.pipe((texts[i] for i in wanted), batch_size=256)))
     out = []
     for c in range(k):
         idx = np.flatnonzero(labels == c)
@@ -187,8 +197,7 @@ def summarize_clusters(
         exemplars = tuple(int(idx[i]) for i in ex_local)
         phrases: list[str] = []
         if nlp is not None:
-            near = idx[np.argsort(-(vectors[idx] @ cents[c]), kind="stable")[:max_texts_for_phrases]]
-            phrases = _noun_phrases(nlp, [texts[i] for i in near], keywords)
+            phrases = _noun_phrases([parsed[int(i)] for i in near[c]], keywords)
         label = _label_from(keywords, phrases)
         out.append(ClusterSummary(label=label, keywords=tuple(keywords), exemplar_idx=exemplars,
                                   centroid=cents[c]))

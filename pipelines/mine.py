@@ -47,6 +47,7 @@ from nlp.records import (
     Theme,
     ThemeStatus,
 )
+from nlp.smalltalk import SMALL_TALK_PROTOTYPES, SMALL_TALK_RULE, prototype_similarity, small_talk_themes
 from nlp.text import SentenceSplitter, segment_document
 from nlp.themes import cluster_centroids, group_themes, summarize_clusters
 from nlp.trends import Mention, TrendParams, measure_trend
@@ -92,6 +93,7 @@ class Resources:
     split_sentences: SentenceSplitter
     parser: Any  # a spaCy pipeline with a parser, or None
     parser_name: str
+    small_talk_vectors: np.ndarray | None = None  # nlp.smalltalk.SMALL_TALK_PROTOTYPES, embedded
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ def load_resources(settings: Settings) -> Resources:
     from nlp.embed import load_model
     from nlp.text import load_sentence_splitter
 
-    model = load_model(settings.embed.device)
+    model = load_model(settings.embed.device, backend=settings.embed.backend)
     parser, parser_name = None, ""
     if settings.themes.use_parser_labels:
         import spacy
@@ -144,7 +146,8 @@ def load_resources(settings: Settings) -> Resources:
         if parser is None:
             logger.warning("no spaCy English pipeline is installed: theme labels use keywords only")
     return Resources(model=model, split_sentences=load_sentence_splitter(), parser=parser,
-                     parser_name=parser_name)
+                     parser_name=parser_name,
+                     small_talk_vectors=embed_texts(model, list(SMALL_TALK_PROTOTYPES)))
 
 
 def start_run(store: Store, as_of: date) -> tuple[str, datetime]:
@@ -199,7 +202,8 @@ def ingest_sources(
         logger.warning("no spaCy NER model is installed (en_core_web_sm): names in the text are not "
                        "redacted; emails, phones, cards, IBANs and SSNs still are")
     config_hash = hashlib.sha256(json.dumps(
-        {"redact_pii": ing.redact_pii, "names": names_model, "segment": settings.segment.model_dump()},
+        {"redact_pii": ing.redact_pii, "names": names_model, "segment": settings.segment.model_dump(),
+         "small_talk_rule": SMALL_TALK_RULE},
         sort_keys=True).encode("utf-8")).hexdigest()
     plan = plan_sources([Path(p) for p in sources])
     cache = SidecarCache(limits)
@@ -325,8 +329,14 @@ def find_themes(
     as_of: date,
     settings: Settings,
     parser: Any = None,
+    small_talk_vectors: np.ndarray | None = None,
 ) -> ThemeResult:
-    """Cluster themeable segments, describe the clusters, keep ids, measure trends."""
+    """Cluster themeable segments, describe the clusters, keep ids, measure trends.
+
+    With ``small_talk_vectors`` (the embedded small-talk prototypes), a cluster
+    whose members are mostly near small talk (``nlp.smalltalk.small_talk_themes``)
+    is no theme: its segments stay unthemed, like other small talk.
+    """
     by_id = {s.segment_id: s for s in segments}
     rows = [by_id[i] for i in themeable_ids]
     kwargs: dict[str, Any] = {"min_cluster_size": settings.themes.min_theme_size, "seed": settings.themes.seed}
@@ -336,6 +346,7 @@ def find_themes(
         kwargs["assign_threshold"] = settings.themes.assign_threshold
     labels = (cluster_embeddings(vectors, texts=[r.text for r in rows], **kwargs) if len(rows)
               else np.zeros(0, dtype=np.int64))
+    labels = _drop_small_talk_themes(labels, vectors, small_talk_vectors, settings)
     stored = store.load_themes()
     labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
     summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser)
@@ -420,6 +431,26 @@ def find_themes(
         themeable_vectors=vectors, changes=changes, theme_xy=theme_xy, as_of=as_of,
         families=tuple(families), lineage=tuple(lineage),
     )
+
+
+def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, small_talk_vectors: np.ndarray | None,
+                            settings: Settings) -> np.ndarray:
+    """Clusters that are mostly small talk become noise; the rest are numbered 0..k-1 again."""
+    threshold = settings.themes.small_talk_threshold
+    if small_talk_vectors is None or threshold is None or not len(labels) or labels.max() < 0:
+        return labels
+    similarity = prototype_similarity(vectors, small_talk_vectors)
+    dropped = small_talk_themes(labels, similarity, threshold=threshold,
+                                min_share=settings.themes.small_talk_min_share)
+    if not dropped.size:
+        return labels
+    logger.info("themes: %d clusters (%d segments) are small talk and get no theme", dropped.size,
+                int(np.isin(labels, dropped).sum()))
+    kept = np.where(np.isin(labels, dropped), -1, labels)
+    used = np.unique(kept[kept >= 0])
+    out = np.full_like(kept, -1)
+    out[kept >= 0] = np.searchsorted(used, kept[kept >= 0])
+    return out
 
 
 def _keep_previous_labels(labels: np.ndarray, vectors: np.ndarray, themeable_ids: Sequence[str],
@@ -543,8 +574,12 @@ def compare_with_strategy(
         evidence[t.id] = [(m, by_id[m].account_id or f"doc:{by_id[m].doc_id}") for m in ranked]
 
     cust_ids = list(result.themeable_ids)
+    # a statement is raised by a group of customers: count raising segments per theme family
+    family_of = {m: (result.families[i] if result.families else i)
+                 for i, t in enumerate(result.themes) for m in t.members}
     raised = statements_raised(result.themeable_vectors, svec, floor=settings.align.segment_floor,
-                               min_z=settings.align.segment_min_z, baseline=baseline)
+                               min_z=settings.align.segment_min_z, baseline=baseline,
+                               groups=[family_of.get(sid, -1) for sid in cust_ids])
     heard = [(count, [cust_ids[i] for i in top]) for count, top in raised]
     fp = FlagParams(unheard_share=settings.align.unheard_share, min_heard=settings.align.min_heard)
     theme_segments = {t.id: [by_id[m] for m in t.members] for t in themes}
@@ -607,7 +642,7 @@ def mine(
         segments, ids, vectors = embed_segments(store, res.model, as_of, settings.embed.batch_size)
         done()
         done = stage("themes")
-        result = find_themes(store, segments, ids, vectors, as_of, settings, res.parser)
+        result = find_themes(store, segments, ids, vectors, as_of, settings, res.parser, res.small_talk_vectors)
         done()
         done = stage("strategy")
         themes, flags, matrix = compare_with_strategy(result, strategy, store, res.model, settings)

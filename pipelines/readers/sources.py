@@ -285,8 +285,12 @@ def plan_sources(paths: Sequence[str | Path]) -> list[SourceFile]:
 
 
 def _quarantined(source: SourceFile, reject: Reject) -> Quarantined:
-    logger.info("quarantined %s: %s", source.path, reject.message)
-    return Quarantined(path=source.path, reason=reject.message, line=reject.line,
+    from nlp.pii import redact_text
+
+    # a reason may quote the bad value; it goes to logs, the ledger and the report, so it is redacted
+    reason = redact_text(reject.message)
+    logger.info("quarantined %s: %s", source.path, reason)
+    return Quarantined(path=source.path, reason=reason, line=reject.line,
                        field=reject.field, content_hash=source.content_hash)
 
 

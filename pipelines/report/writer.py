@@ -77,6 +77,8 @@ def write_bundle(bundle: Bundle, out_dir: Path) -> Path:
 
     Raises:
         NotADirectoryError: if ``out_dir`` exists and is not a folder.
+        OSError: a bundle file could not be written (a full disk); the message names
+            ``out_dir``, and the folder is left as it was.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -89,11 +91,16 @@ def write_bundle(bundle: Bundle, out_dir: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; a bundle is for reading
-        for name, content in files.items():
-            with open(staging / name, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
+        try:
+            for name, content in files.items():
+                with open(staging / name, "wb") as handle:
+                    handle.write(content)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+        except OSError as exc:  # a full disk, a file-size limit: say where, keep the old bundle
+            raise OSError(exc.errno, f"cannot write the bundle to {out_dir}: {exc.strerror or exc}; any "
+                                     "earlier bundle there is untouched. Fix: free space on that disk, or "
+                                     "give another --out") from exc
         _swap_into_place(staging, target)
     finally:
         if staging.exists():

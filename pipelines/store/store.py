@@ -371,7 +371,15 @@ class Store:
             return {r[0]: r[1] for r in con.execute(select(s.themes.c.theme_id, s.themes.c.status))}
 
     def start_run(self, run_id: str, as_of: str, started_at: datetime) -> None:
+        """Open a run record; runs left 'running' by a killed process are marked failed.
+
+        Call it holding the store's lock, so no live run is among them.
+        """
         with self.engine.begin() as con:
+            con.execute(update(s.runs).where(s.runs.c.status == "running", s.runs.c.run_id != run_id).values(
+                status="failed", finished_at=started_at,
+                record=json.dumps({"error": "interrupted: the process ended before the run finished"}),
+            ))
             con.execute(delete(s.runs).where(s.runs.c.run_id == run_id))
             con.execute(insert(s.runs).values(
                 run_id=run_id, as_of=as_of, started_at=started_at, status="running", record="{}"

@@ -202,6 +202,9 @@ def test_segment_document_empty_document_gives_no_segments(split) -> None:
         ("Sarah", True),  # a bare first name
         ("Sarah Chen", True),  # a bare full name, as a speaker introducing themself
         ("42", True),  # a bare number
+        ("That's 434 dollars.", True),  # an amount, nothing else
+        ("My email is <EMAIL>.", True),  # a redacted email is no content
+        ("My colleague <PERSON> is joining too.", True),  # a redacted name
         ("", True),  # nothing at all
         ("what's my credit score", False),  # a consumer need
         ("We need SSO with Okta", False),  # an integration requirement
@@ -225,6 +228,10 @@ def test_is_small_talk_min_content_words_is_the_threshold() -> None:
         ("We need SSO with Okta", ["need", "sso", "okta"]),  # stop words dropped, lower-cased
         ("um, okay, yeah", []),  # fillers dropped
         ("a 42 x", []),  # numbers and one-letter words dropped
+        ("That's two thousand dollars", []),  # spoken numbers and what they count carry no need
+        ("It isn't what I'll need", ["need"]),  # contractions of stop words are stop words
+        ("We can't export invoices", ["export", "invoices"]),  # can't / won't too, the rest stays
+        ("Email <EMAIL> or call <PHONE>, ask <PERSON>", ["email", "ask"]),  # redaction placeholders
     ],
 )
 def test_content_words_table(text: str, words: list[str]) -> None:

@@ -1,0 +1,71 @@
+"""Tests of nlp.smalltalk: themes that are small talk by meaning."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nlp.embed import embed_texts
+from nlp.smalltalk import SMALL_TALK_PROTOTYPES, prototype_similarity, small_talk_themes
+
+
+def test_small_talk_prototypes_are_distinct_short_lines() -> None:
+    assert len(set(SMALL_TALK_PROTOTYPES)) == len(SMALL_TALK_PROTOTYPES)
+    assert all(0 < len(p) <= 80 for p in SMALL_TALK_PROTOTYPES)
+
+
+def test_prototype_similarity_is_the_nearest_prototypes_cosine() -> None:
+    protos = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    x = np.array([[1.0, 0.0], [0.6, 0.8], [-1.0, 0.0]], dtype=np.float32)
+    assert prototype_similarity(x, protos) == pytest.approx([1.0, 0.8, 0.0])
+
+
+def test_prototype_similarity_without_prototypes_is_minus_one() -> None:
+    x = np.ones((2, 3), dtype=np.float32) / np.sqrt(3)
+    assert prototype_similarity(x, np.zeros((0, 3), np.float32)).tolist() == [-1.0, -1.0]
+
+
+def test_prototype_similarity_rejects_other_widths() -> None:
+    with pytest.raises(ValueError, match="same width"):
+        prototype_similarity(np.ones((2, 3)), np.ones((2, 4)))
+
+
+@pytest.mark.parametrize(
+    "labels, similarity, expected",
+    [
+        # cluster 0: 2 of 3 near small talk; cluster 1: 1 of 3 -> only 0 goes
+        ([0, 0, 0, 1, 1, 1], [0.9, 0.6, 0.1, 0.7, 0.2, 0.1], [0]),
+        # exactly half near small talk is enough (min_share 0.5)
+        ([0, 0, 1, 1], [0.5, 0.4, 0.1, 0.1], [0]),
+        # noise (-1) is never a theme, however close to small talk
+        ([-1, -1, 0, 0], [0.9, 0.9, 0.1, 0.2], []),
+        # nothing clustered at all
+        ([-1, -1], [0.9, 0.9], []),
+    ],
+)
+def test_small_talk_themes_table(labels, similarity, expected) -> None:
+    out = small_talk_themes(np.array(labels), np.array(similarity), threshold=0.5, min_share=0.5)
+    assert out.tolist() == expected
+
+
+def test_small_talk_themes_checks_its_arguments() -> None:
+    with pytest.raises(ValueError, match="one value per segment"):
+        small_talk_themes(np.array([0, 0]), np.array([0.1]))
+    with pytest.raises(ValueError, match="min_share"):
+        small_talk_themes(np.array([0]), np.array([0.1]), min_share=0.0)
+
+
+def test_small_talk_themes_with_the_real_model_drops_chit_chat_keeps_needs(embedding_model) -> None:
+    # Not among the prototypes: a theme of greetings, logistics and chit-chat and a theme of a need.
+    # (Behaviour, not generalisation: evaluation/calls_dev.py --small-talk heldout measures that.)
+    chit_chat = ["Finally some sunshine after all that rain.", "We had such a nice barbecue on Sunday.",
+                 "Hi all, thanks for making the time.", "Could you say that once more?",
+                 "Thanks so much, have a lovely evening."]
+    need = ["Our invoices take three weeks to get approved.", "Approvals for supplier invoices are far too slow.",
+            "Invoice approval is the bottleneck in our month-end close.",
+            "We need invoices approved without chasing managers by email.",
+            "The approval chain for invoices keeps getting stuck."]
+    vectors = embed_texts(embedding_model, chit_chat + need)
+    protos = embed_texts(embedding_model, list(SMALL_TALK_PROTOTYPES))
+    labels = np.array([0] * 5 + [1] * 5)
+    assert small_talk_themes(labels, prototype_similarity(vectors, protos)).tolist() == [0]
