@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,26 @@ def demo_bundle(resources, tmp_path_factory):
         store_url=store_url, as_of=date(2026, 10, 31), settings=Settings(), resources=resources,
     )
     return root / "bundle", result, store_url
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def run_chromium(profile: Path, *args: str, timeout: int = 180) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium once, offline: every host name but loopback resolves to nothing."""
+    command = [
+        str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-extensions", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000",
+        *args,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """:func:`run_chromium`, or a skip where Chromium is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip("headless Chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)")
+    return run_chromium

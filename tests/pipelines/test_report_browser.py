@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import subprocess
 from pathlib import Path
 from types import ModuleType
 
@@ -35,41 +34,21 @@ def _report_fixtures() -> ModuleType:
     return module
 
 
-def _chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        "--enable-logging=stderr",
-        "--v=0",
-        "--virtual-time-budget=10000",
-        *args,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
-
-
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = write_bundle(_report_fixtures().make_bundle(), tmp_path_factory.mktemp("browser") / "out")
     return out / "report.html"
 
 
-def test_report_html_renders_in_headless_chromium(report: Path, tmp_path: Path) -> None:
+def test_report_html_renders_in_headless_chromium(report: Path, tmp_path: Path, chromium) -> None:
     shot = tmp_path / "report.png"
-    result = _chromium(tmp_path / "profile-shot", f"--screenshot={shot}", "--window-size=1280,2000", report.as_uri())
+    result = chromium(tmp_path / "profile-shot", f"--screenshot={shot}", "--window-size=1280,2000", report.as_uri())
     assert shot.exists() and shot.stat().st_size > 10_000, result.stderr[-2000:]
     assert not _BAD_CONSOLE.findall(result.stderr), result.stderr[-4000:]
 
 
-def test_report_html_dom_has_flags_and_drawn_charts(report: Path, tmp_path: Path) -> None:
-    result = _chromium(tmp_path / "profile-dom", "--dump-dom", report.as_uri())
+def test_report_html_dom_has_flags_and_drawn_charts(report: Path, tmp_path: Path, chromium) -> None:
+    result = chromium(tmp_path / "profile-dom", "--dump-dom", report.as_uri())
     dom = result.stdout
     assert result.returncode == 0, result.stderr[-2000:]
     assert re.search(r'<section id="flags"', dom), dom[:2000]

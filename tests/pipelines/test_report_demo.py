@@ -13,7 +13,6 @@ import http.server
 import io
 import json
 import re
-import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -32,29 +31,6 @@ _BAD_CONSOLE = re.compile(r"Uncaught|ERROR:CONSOLE|Refused to|Content Security P
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 pytestmark = pytest.mark.slow
-
-
-def _chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run headless Chromium once; every host name but loopback resolves to nothing."""
-    command = [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-        f"--user-data-dir={profile}",
-        "--enable-logging=stderr",
-        "--v=0",
-        "--virtual-time-budget=10000",
-        *args,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
 class _Recorder(http.server.SimpleHTTPRequestHandler):
@@ -95,11 +71,11 @@ def _page_requests(net_log: Path) -> list[tuple[str, str, str]]:
 
 
 @needs_chromium
-def test_demo_report_makes_no_network_request_and_logs_no_error(served, tmp_path: Path) -> None:
+def test_demo_report_makes_no_network_request_and_logs_no_error(served, tmp_path: Path, chromium) -> None:
     url, hits = served
     origin = url.rsplit("/", 1)[0]
     net_log = tmp_path / "net.json"
-    result = _chromium(tmp_path / "profile", f"--log-net-log={net_log}", "--dump-dom", url)
+    result = chromium(tmp_path / "profile", f"--log-net-log={net_log}", "--dump-dom", url)
     assert result.returncode == 0, result.stderr[-2000:]
     dom = result.stdout
     # The page ran: flags are there and plotly.js drew both charts under the page's CSP.
@@ -119,14 +95,14 @@ def test_demo_report_makes_no_network_request_and_logs_no_error(served, tmp_path
 
 
 @needs_chromium
-def test_demo_report_screenshot_and_print(demo_bundle, tmp_path: Path) -> None:
+def test_demo_report_screenshot_and_print(demo_bundle, tmp_path: Path, chromium) -> None:
     report = demo_bundle[0] / "report.html"
     shot = tmp_path / "report.png"
-    result = _chromium(tmp_path / "p1", f"--screenshot={shot}", "--window-size=1280,2400", report.as_uri())
+    result = chromium(tmp_path / "p1", f"--screenshot={shot}", "--window-size=1280,2400", report.as_uri())
     assert shot.exists() and shot.stat().st_size > 50_000, result.stderr[-2000:]
     assert not _BAD_CONSOLE.findall(result.stderr), result.stderr[-4000:]
     pdf = tmp_path / "report.pdf"
-    result = _chromium(tmp_path / "p2", f"--print-to-pdf={pdf}", "--no-pdf-header-footer", report.as_uri())
+    result = chromium(tmp_path / "p2", f"--print-to-pdf={pdf}", "--no-pdf-header-footer", report.as_uri())
     assert pdf.exists(), result.stderr[-2000:]
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes()))
     assert 3 <= pages <= 60, pages  # every section printed, and no runaway page count
