@@ -87,3 +87,29 @@ def chromium():
     if not CHROMIUM.exists():
         pytest.skip("headless Chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)")
     return run_chromium
+
+
+def _hold_store_lock(url: str, seconds: float, holder: str = "nightly run in the other process"):
+    """Start a process that takes the store's lock, says so, and holds it for ``seconds``."""
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import time
+        from pipelines.lock import store_lock
+        from pipelines.store import Store
+        store = Store({url!r})
+        with store_lock(store, holder={holder!r}, timeout_s=0):
+            print("locked", flush=True)
+            time.sleep({seconds})
+        store.dispose()
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+@pytest.fixture(scope="session")
+def hold_store_lock():
+    """``hold_store_lock(url, seconds, holder)``: another process holding the store's lock (kill it when done)."""
+    return _hold_store_lock

@@ -41,20 +41,11 @@ def _tree(folder: Path) -> dict[str, str]:
 # --- another writer holds the store -------------------------------------------------
 
 
-def test_mine_stops_with_exit_1_while_another_run_holds_the_store(prefect_harness, tmp_path, capsys):
+def test_mine_stops_with_exit_1_while_another_run_holds_the_store(prefect_harness, tmp_path, capsys,
+                                                                   hold_store_lock):
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    code = textwrap.dedent(f"""
-        import time
-        from pipelines.lock import store_lock
-        from pipelines.store import Store
-        store = Store({url!r})
-        with store_lock(store, holder="the nightly run in another process", timeout_s=0):
-            print("locked", flush=True)
-            time.sleep(60)
-    """)
-    holder = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    holder = hold_store_lock(url, 60, "the nightly run in another process")
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         rc = _mine(tmp_path / "out", url, "--lock-timeout", "1")
     finally:
         holder.kill()

@@ -8,9 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -131,23 +129,13 @@ def test_mine_notes_case_on_postgres_then_rerun_from_cache(prefect_harness, post
     assert second["fingerprint"] == first["fingerprint"]
 
 
-def test_postgres_lock_second_run_stops_naming_store_and_holder(postgres_url):
+def test_postgres_lock_second_run_stops_naming_store_and_holder(postgres_url, hold_store_lock):
     from pipelines.lock import StoreBusyError, store_lock
     from pipelines.store import Store
 
-    code = textwrap.dedent(f"""
-        import time
-        from pipelines.lock import store_lock
-        from pipelines.store import Store
-        store = Store({postgres_url!r})
-        with store_lock(store, holder="the other nightly run", timeout_s=0):
-            print("locked", flush=True)
-            time.sleep(60)
-    """)
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = hold_store_lock(postgres_url, 60, "the other nightly run")
     store = Store(postgres_url)
     try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
         with pytest.raises(StoreBusyError) as err:
             with store_lock(store, holder="second", timeout_s=1, poll_s=0.1):
                 pass

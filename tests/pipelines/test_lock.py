@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from pipelines.lock import StoreBusyError, describe_holder, store_lock
 from pipelines.store import Store
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def _hold_in_other_process(url: str, seconds: float) -> subprocess.Popen:
-    """A second process that takes the lock, says so on stdout, and holds it for `seconds`."""
-    code = textwrap.dedent(f"""
-        import sys, time
-        from pipelines.lock import store_lock
-        from pipelines.store import Store
-        store = Store({url!r})
-        with store_lock(store, holder="nightly run in the other process", timeout_s=0):
-            print("locked", flush=True)
-            time.sleep({seconds})
-        store.dispose()
-    """)
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
-    return proc
-
-
-def test_store_lock_second_process_stops_naming_store_and_holder(tmp_path):
+def test_store_lock_second_process_stops_naming_store_and_holder(tmp_path, hold_store_lock):
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    proc = _hold_in_other_process(url, 30)
+    proc = hold_store_lock(url, 30)
     store = Store(url)
     try:
         t0 = time.monotonic()
@@ -53,9 +31,9 @@ def test_store_lock_second_process_stops_naming_store_and_holder(tmp_path):
         store.dispose()
 
 
-def test_store_lock_waits_for_a_holder_that_finishes(tmp_path):
+def test_store_lock_waits_for_a_holder_that_finishes(tmp_path, hold_store_lock):
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    proc = _hold_in_other_process(url, 1.5)
+    proc = hold_store_lock(url, 1.5)
     store = Store(url)
     try:
         t0 = time.monotonic()
@@ -67,9 +45,9 @@ def test_store_lock_waits_for_a_holder_that_finishes(tmp_path):
         store.dispose()
 
 
-def test_store_lock_is_released_when_the_holder_dies(tmp_path):
+def test_store_lock_is_released_when_the_holder_dies(tmp_path, hold_store_lock):
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    proc = _hold_in_other_process(url, 300)
+    proc = hold_store_lock(url, 300)
     proc.kill()  # a killed run must not leave a stale lock behind
     proc.wait()
     store = Store(url)
