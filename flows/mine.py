@@ -243,10 +243,7 @@ def _mine_locked(store: Store, sources: list[str], strat: Strategy, strategy_pat
         themes, flags, matrix = stage(compare, "compare", result, strat, store, res, settings)
         with _timed(timings, "report", progress):
             run = m.build_run(store, run_id, as_of, started, res, segments, report, store.url)
-            bundle = Bundle(run=run, strategy=strat, themes=themes, flags=flags, segments=segments,
-                            assignments=result.assignments, quarantined=report.quarantined,
-                            alignment=matrix, theme_xy=result.theme_xy, changes=result.changes,
-                            lineage=result.lineage)
+            bundle = m.assemble_bundle(run, strat, result, themes, flags, matrix, report)
             out_dir = write_bundle(quote(bundle), out)
         cache = {"fingerprint_matched": steady, "reused_from": previous if steady else None, "stages": stages,
                  "new_documents": report.new_documents,

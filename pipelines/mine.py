@@ -66,6 +66,7 @@ __all__ = [
     "find_themes",
     "compare_with_strategy",
     "write_outputs",
+    "assemble_bundle",
     "mine",
     "MineResult",
 ]
@@ -649,10 +650,7 @@ def mine(
         done()
         done = stage("report")
         run = build_run(store, run_id, as_of, started, res, segments, report, store_url)
-        bundle = Bundle(run=run, strategy=strategy, themes=themes, flags=flags, segments=segments,
-                        assignments=result.assignments, quarantined=report.quarantined,
-                        alignment=matrix, theme_xy=result.theme_xy, changes=result.changes,
-                        lineage=result.lineage)
+        bundle = assemble_bundle(run, strategy, result, themes, flags, matrix, report)
         out = write_outputs(bundle, Path(out_dir))
         done()
         finish_run(store, run, themes, result, report, timings, settings)
@@ -660,6 +658,22 @@ def mine(
                           quarantined=report.quarantined, timings=timings)
     finally:
         store.dispose()
+
+
+def assemble_bundle(
+    run: Run,
+    strategy: Strategy,
+    result: ThemeResult,
+    themes: Sequence[Theme],
+    flags: Sequence[Flag],
+    alignment: Sequence[tuple[str, str, float]],
+    report: IngestReport,
+) -> Bundle:
+    """Everything the writers need, from the stages' outputs (the one place a Bundle is made)."""
+    return Bundle(run=run, strategy=strategy, themes=tuple(themes), flags=tuple(flags),
+                  segments=result.segments, assignments=result.assignments,
+                  quarantined=report.quarantined, alignment=tuple(alignment), theme_xy=result.theme_xy,
+                  changes=result.changes, lineage=result.lineage)
 
 
 def build_run(store: Store, run_id: str, as_of: date, started: datetime, res: Resources,
