@@ -118,13 +118,13 @@ def build_history(
 
 
 def replay(notes: list[dict], roles: dict[str, str], first: dict[str, int], *, days: int, release: int,
-           step: int, workdir: Path) -> dict:
+           step: int, workdir: Path, incremental: bool = True) -> dict:
     """Nightly runs over the history on one store; statuses scored per run."""
     from pipelines.mine import load_resources, mine
     from pipelines.settings import Settings
     from pipelines.store import Store
 
-    settings = Settings()
+    settings = Settings(themes={"incremental": incremental})
     notes_csv = workdir / "notes.csv"
     with notes_csv.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=["id", "created_at", "text", "account_id"])
@@ -143,14 +143,16 @@ def replay(notes: list[dict], roles: dict[str, str], first: dict[str, int], *, d
     steady_rising: set[str] = set()
     t0 = time.perf_counter()
     doc_of: dict[str, str] = {}
+    modes: Counter[str] = Counter()
     for day in range(release - 7, days, step):
         as_of = START + timedelta(days=day)
         res = mine([notes_csv], strategy, workdir / "bundle", store_url=url, as_of=as_of, settings=settings,
                    resources=resources)
+        store = Store(url)
         if not doc_of:
-            store = Store(url)
             doc_of = {s.segment_id: s.doc_id for s in store.load_segments(datetime(2100, 1, 1))}
-            store.dispose()
+        modes[((store.run_record(res.run.id) or {}).get("themes_clustering") or {}).get("mode", "?")] += 1
+        store.dispose()
         marked = []
         for t in res.themes:
             intents = Counter(intent_of[doc_of[m]] for m in t.members)
@@ -188,6 +190,7 @@ def replay(notes: list[dict], roles: dict[str, str], first: dict[str, int], *, d
         "decoys_shown_as_concentration": sorted(decoy_concentrated),
         "decoys": decoys,
         "seconds": round(time.perf_counter() - t0, 1),
+        "clustering_modes": dict(modes),
     }
 
 
@@ -210,6 +213,8 @@ def _markdown(result: dict) -> str:
         f"| decoys (one account's burst) marked rising | {len(s['decoys_marked_rising'])} |",
         f"| decoys shown as an account concentration | {len(s['decoys_shown_as_concentration'])} of {len(s['decoys'])} |",
         f"| seconds (all runs) | {s['seconds']} |",
+        f"| runs clustered in full / incrementally | {s.get('clustering_modes', {}).get('full', 0)} / "
+        f"{s.get('clustering_modes', {}).get('incremental', 0)} |",
         "",
         "| held-back intent | kind | first mention (day) | marked (day) | lead days |",
         "| --- | --- | ---: | ---: | ---: |",
@@ -227,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=140)
     parser.add_argument("--release", type=int, default=105, help="day the held-back intents appear")
     parser.add_argument("--step", type=int, default=7, help="days between replayed runs")
+    parser.add_argument("--full", action="store_true",
+                        help="cluster everything in every run (themes.incremental off)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
@@ -242,16 +249,18 @@ def main(argv: list[str] | None = None) -> int:
     notes, roles, first = build_history(dict(pool), seed=args.seed, days=args.days, release=args.release)
     with tempfile.TemporaryDirectory(prefix="gs-replay-") as tmp:
         summary = replay(notes, roles, first, days=args.days, release=args.release, step=args.step,
-                         workdir=Path(tmp))
+                         workdir=Path(tmp), incremental=not args.full)
     result = {
         "dataset": ds.value, "seed": args.seed,
         "plan": {"days": args.days, "release": args.release, "step": args.step, "notes": len(notes),
+                 "incremental": not args.full,
                  "steady": sum(r == "steady" for r in roles.values()), "roles": roles},
         "summary": summary,
         "written": date.today().isoformat(),
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = f"replay-{ds.value}-s{args.seed}"
+    stem = f"replay-{ds.value}-s{args.seed}" + (f"-step{args.step}" if args.step != 7 else "") + (
+        "-full" if args.full else "")
     (args.out / f"{stem}.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     (args.out / f"{stem}.md").write_text(_markdown(result), encoding="utf-8")
     print(_markdown(result))

@@ -83,7 +83,8 @@ def embed(store: Store, res: m.Resources, as_of: date, settings: Settings, finge
 @task(cache_key_fn=_stage_key, persist_result=True)
 def find_themes(store: Store, segments: tuple[Segment, ...], ids: tuple[str, ...], vectors: np.ndarray,
                 as_of: date, settings: Settings, res: m.Resources, fingerprint: str) -> m.ThemeResult:
-    return m.find_themes(store, segments, ids, vectors, as_of, settings, res.parser, res.small_talk_vectors)
+    return m.find_themes(store, segments, ids, vectors, as_of, settings, res.parser, res.small_talk_vectors,
+                         res.model.model_id)
 
 
 @task(cache_key_fn=_stage_key, persist_result=True)

@@ -68,6 +68,7 @@ def cluster_embeddings(
     assign_threshold: float = DEFAULT_ASSIGN_THRESHOLD,
     text_weight: float = DEFAULT_TEXT_WEIGHT,
     seed: int = 0,
+    centre: np.ndarray | None = None,
 ) -> np.ndarray:
     """Cluster L2-normalised embeddings into themes.
 
@@ -85,6 +86,10 @@ def cluster_embeddings(
         text_weight: weight of the TF-IDF vector of a text beside its embedding;
             0 ignores ``texts``.
         seed: seed of the sample Ward runs on when n exceeds its limit.
+        centre: the mean vector to centre on; None: these vectors' own mean.
+            Clustering a part of a corpus (one new need among last run's
+            leftovers), pass the whole corpus's mean: a part's own mean sits
+            inside its one cluster and would scatter it.
 
     Returns:
         An int64 array of length n: -1 for noise, else a cluster id in 0..k-1,
@@ -114,7 +119,8 @@ def cluster_embeddings(
     if n == 1:
         return np.zeros(1, dtype=np.int64)
 
-    z = _unit(x - x.mean(axis=0, dtype=np.float64).astype(np.float32))
+    mean = (x.mean(axis=0, dtype=np.float64) if centre is None else np.asarray(centre, dtype=np.float64)).astype(np.float32)
+    z = _unit(x - mean)
     labels = _ward_cut(z, granularity, seed)
     words = None
     if texts is not None and text_weight > 0:

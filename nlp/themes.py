@@ -162,6 +162,7 @@ def summarize_clusters(
     n_keywords: int = 8,
     n_exemplars: int = 5,
     max_texts_for_phrases: int = 20,
+    known_labels: dict[int, str] | None = None,
 ) -> list[ClusterSummary]:
     """Keywords (class-based TF-IDF), a readable label and exemplars per cluster.
 
@@ -170,6 +171,8 @@ def summarize_clusters(
         vectors: L2-normalised embeddings.
         labels: cluster per row, -1 for none; clusters are 0..k-1.
         nlp: an optional spaCy pipeline with a parser; its noun phrases make labels.
+        known_labels: cluster -> label to keep (a theme whose members barely
+            changed since the last run keeps its name; its texts are not parsed).
 
     Returns:
         One summary per cluster, in cluster order.
@@ -183,10 +186,12 @@ def summarize_clusters(
     scored = _ctfidf_keywords(joined, n_keywords)
     near: list[np.ndarray] = []
     parsed: dict[int, Any] = {}
+    known = known_labels or {}
     if nlp is not None:  # the texts nearest each centroid, parsed in one pass
         for c in range(k):
             idx = np.flatnonzero(labels == c)
-            near.append(idx[np.argsort(-(vectors[idx] @ cents[c]), kind="stable")[:max_texts_for_phrases]])
+            take = 0 if c in known else max_texts_for_phrases
+            near.append(idx[np.argsort(-(vectors[idx] @ cents[c]), kind="stable")[:take]])
         wanted = sorted({int(i) for n in near for i in n})
         parsed = dict(zip(wanted, nlp.pipe((texts[i] for i in wanted), batch_size=256)))
     out = []
@@ -196,9 +201,12 @@ def summarize_clusters(
         ex_local = pick_exemplars(vectors[idx], cents[c], n=n_exemplars)
         exemplars = tuple(int(idx[i]) for i in ex_local)
         phrases: list[str] = []
-        if nlp is not None:
-            phrases = _noun_phrases([parsed[int(i)] for i in near[c]], keywords)
-        label = _label_from(keywords, phrases)
+        if c in known:
+            label = known[c]
+        else:
+            if nlp is not None:
+                phrases = _noun_phrases([parsed[int(i)] for i in near[c]], keywords)
+            label = _label_from(keywords, phrases)
         out.append(ClusterSummary(label=label, keywords=tuple(keywords), exemplar_idx=exemplars,
                                   centroid=cents[c]))
     return out

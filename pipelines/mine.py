@@ -31,6 +31,7 @@ from nlp.cluster import cluster_embeddings
 from nlp.embed import EmbeddingModel, embed_texts, text_hash
 from nlp.flags import FlagParams, raise_flags
 from nlp.identity import keep_previous_assignments, match_themes
+from nlp.incremental import extend_clusters
 from nlp.lineage import trace_lineage
 from nlp.records import (
     BUNDLE_SCHEMA,
@@ -113,6 +114,7 @@ class ThemeResult:
     as_of: date
     families: tuple[int, ...] = ()  # a family number per theme: near-duplicates share one
     lineage: tuple[LineageEvent, ...] = ()  # births, merges, splits, fadings since the last run
+    clustering: dict[str, Any] = field(default_factory=dict)  # full or incremental, and why (the run record's)
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def load_resources(settings: Settings) -> Resources:
     from nlp.embed import load_model
     from nlp.text import load_sentence_splitter
 
-    model = load_model(settings.embed.device, backend=settings.embed.backend)
+    model = load_model(settings.embed.device, backend=settings.embed.backend, threads=settings.embed.threads)
     parser, parser_name = None, ""
     if settings.themes.use_parser_labels:
         import spacy
@@ -331,12 +333,18 @@ def find_themes(
     settings: Settings,
     parser: Any = None,
     small_talk_vectors: np.ndarray | None = None,
+    model_id: str = "",
 ) -> ThemeResult:
     """Cluster themeable segments, describe the clusters, keep ids, measure trends.
 
     With ``small_talk_vectors`` (the embedded small-talk prototypes), a cluster
     whose members are mostly near small talk (``nlp.smalltalk.small_talk_themes``)
     is no theme: its segments stay unthemed, like other small talk.
+
+    When few segments are new since the last run (``settings.themes.incremental``),
+    last run's themes keep their members and only the rest is placed
+    (``nlp.incremental.extend_clusters``); otherwise everything is clustered
+    (see :func:`_clustering_plan` for when).
     """
     by_id = {s.segment_id: s for s in segments}
     rows = [by_id[i] for i in themeable_ids]
@@ -345,12 +353,23 @@ def find_themes(
         kwargs["granularity"] = settings.themes.granularity
     if settings.themes.assign_threshold is not None:
         kwargs["assign_threshold"] = settings.themes.assign_threshold
-    labels = (cluster_embeddings(vectors, texts=[r.text for r in rows], **kwargs) if len(rows)
-              else np.zeros(0, dtype=np.int64))
-    labels = _drop_small_talk_themes(labels, vectors, small_talk_vectors, settings)
     stored = store.load_themes()
-    labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
-    summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser)
+    previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id)
+    if previous is not None:
+        ext = extend_clusters(vectors, previous, [r.text for r in rows], **kwargs)
+        labels = _drop_small_talk_themes(ext.labels, vectors, small_talk_vectors, settings)
+        clustering.update(joined=ext.joined, new_clusters=ext.new_clusters, in_new_clusters=ext.in_new_clusters,
+                          noise=ext.noise)
+        logger.info("themes: incremental: %d unthemed segments, %d joined a theme, %d formed %d new clusters, "
+                    "%d noise", clustering["unthemed"], ext.joined, ext.in_new_clusters, ext.new_clusters, ext.noise)
+    else:
+        labels = (cluster_embeddings(vectors, texts=[r.text for r in rows], **kwargs) if len(rows)
+                  else np.zeros(0, dtype=np.int64))
+        labels = _drop_small_talk_themes(labels, vectors, small_talk_vectors, settings)
+        labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
+        logger.info("themes: full clustering (%s)", clustering["reason"])
+    known = _unchanged_labels(labels, themeable_ids, stored) if clustering["mode"] == "incremental" else {}
+    summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser, known_labels=known)
     k = len(summaries)
     members = [frozenset(themeable_ids[i] for i in np.flatnonzero(labels == c)) for c in range(k)]
     centroids = np.stack([s.centroid for s in summaries]) if k else np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 384), np.float32)
@@ -430,8 +449,86 @@ def find_themes(
         themes=tuple(themes), centroids=centroids, exemplar_vectors=tuple(exemplar_vectors),
         assignments=assignments, segments=tuple(segments), themeable_ids=tuple(themeable_ids),
         themeable_vectors=vectors, changes=changes, theme_xy=theme_xy, as_of=as_of,
-        families=tuple(families), lineage=tuple(lineage),
+        families=tuple(families), lineage=tuple(lineage), clustering=clustering,
     )
+
+
+_INCREMENTAL_KNOBS = ("incremental", "incremental_max_new", "full_every_days")
+
+
+def _clustering_plan(store: Store, stored: Sequence[Any], themeable_ids: Sequence[str], as_of: date,
+                     settings: Settings, model_id: str) -> tuple[np.ndarray | None, dict[str, Any]]:
+    """Whether tonight may grow last run's themes, and from which labels.
+
+    Returns ``(previous labels per themeable segment, info)`` for an incremental
+    run, ``(None, info)`` for a full one; ``info`` goes into the run record.
+    Everything is clustered again on the first run, when turned off, when the
+    theme or embedding settings changed, on a backfill (an as-of day before the
+    last run's), when the last full clustering is ``full_every_days`` old, when
+    many of last run's members are gone, or when too many segments are unthemed.
+    """
+    ts = settings.themes
+    as_of_s = as_of.isoformat()
+
+    def full(reason: str) -> tuple[None, dict[str, Any]]:
+        return None, {"mode": "full", "reason": reason, "last_full_as_of": as_of_s}
+
+    if not ts.incremental:
+        return full("incremental clustering is off")
+    alive = [t for t in stored if t.alive and t.members]
+    last = store.last_done_run()
+    record = store.run_record(last) if last else None
+    if not alive or not record:
+        return full("no earlier themes")
+    before = record.get("themes_clustering") or {}
+    last_full = before.get("last_full_as_of")
+    settings_before = dict((record.get("settings") or {}).get("themes") or {})
+    settings_now = ts.model_dump()
+    for key in _INCREMENTAL_KNOBS:
+        settings_before.pop(key, None)
+        settings_now.pop(key, None)
+    if settings_before != settings_now or (model_id and (record.get("models") or {}).get("embedding") != model_id):
+        return full("theme or embedding settings changed")
+    if not last_full or str(record.get("as_of", "")) > as_of_s:
+        return full("an earlier as-of day than the last run's")
+    if (as_of - date.fromisoformat(last_full)).days >= ts.full_every_days:
+        return full(f"last full clustering on {last_full}, {ts.full_every_days} days or more ago")
+    index = {seg: j for j, t in enumerate(alive) for seg in t.members}
+    previous = np.fromiter((index.get(i, -1) for i in themeable_ids), dtype=np.int64, count=len(themeable_ids))
+    kept = int((previous >= 0).sum())
+    if kept < (1 - ts.incremental_max_new) * len(index):
+        return full(f"{len(index) - kept} of last run's {len(index)} themed segments are gone or changed")
+    unthemed = len(themeable_ids) - kept
+    if unthemed > ts.incremental_max_new * len(themeable_ids):
+        return full(f"{unthemed} of {len(themeable_ids)} segments unthemed (over "
+                    f"{ts.incremental_max_new:.0%}): more than a sliver is new")
+    # themes that lost every member are renumbered away; the rest keep their order
+    used = np.unique(previous[previous >= 0])
+    previous[previous >= 0] = np.searchsorted(used, previous[previous >= 0])
+    return previous, {"mode": "incremental", "reason": f"{unthemed} of {len(themeable_ids)} segments unthemed",
+                      "last_full_as_of": last_full, "unthemed": unthemed}
+
+
+def _unchanged_labels(labels: np.ndarray, themeable_ids: Sequence[str], stored: Sequence[Any],
+                      max_change: float = 0.2) -> dict[int, str]:
+    """Clusters whose members are nearly last run's members of one theme, with that theme's label.
+
+    A theme that gained or lost at most ``max_change`` of its members keeps its
+    name (and its texts need no parsing): names do not flicker from night to night.
+    """
+    k = int(labels.max()) + 1 if len(labels) and labels.max() >= 0 else 0
+    owner = {seg: j for j, t in enumerate(stored) if t.alive for seg in t.members}
+    known: dict[int, str] = {}
+    for c in range(k):
+        members = [themeable_ids[i] for i in np.flatnonzero(labels == c)]
+        votes = Counter(owner[m] for m in members if m in owner)
+        if not votes:
+            continue
+        j, shared = votes.most_common(1)[0]
+        before = len(stored[j].members)
+        if stored[j].label and len(members) + before - 2 * shared <= max_change * before:
+            known[c] = stored[j].label
+    return known
 
 
 def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, small_talk_vectors: np.ndarray | None,
@@ -643,7 +740,8 @@ def mine(
         segments, ids, vectors = embed_segments(store, res.model, as_of, settings.embed.batch_size)
         done()
         done = stage("themes")
-        result = find_themes(store, segments, ids, vectors, as_of, settings, res.parser, res.small_talk_vectors)
+        result = find_themes(store, segments, ids, vectors, as_of, settings, res.parser, res.small_talk_vectors,
+                             res.model.model_id)
         done()
         done = stage("strategy")
         themes, flags, matrix = compare_with_strategy(result, strategy, store, res.model, settings)
@@ -699,7 +797,7 @@ def finish_run(store: Store, run: Run, themes: Sequence[Theme], result: ThemeRes
     """
     record = {
         "models": run.models, "counts": run.counts, "timings_s": timings,
-        "settings": settings.model_dump(), "ingest": {
+        "settings": settings.model_dump(), "themes_clustering": dict(result.clustering), "ingest": {
             "files": report.files, "new_documents": report.new_documents,
             "unchanged_documents": report.unchanged_documents},
         **(extra or {}),

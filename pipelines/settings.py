@@ -69,6 +69,11 @@ class EmbedSettings(BaseModel):
                           "None: onnx-int8 on cpu, torch on any other device. The vectors of the two are "
                           "cached apart (the model id names the back end).",
     )
+    threads: int | None = Field(
+        None, gt=0, le=64,
+        description="Texts the onnx-int8 back end embeds at once, one core each (None: every core the process "
+                    "may use, at most 8). Vectors do not depend on it.",
+    )
 
 
 class ThemeSettings(BaseModel):
@@ -95,6 +100,22 @@ class ThemeSettings(BaseModel):
     )
     seed: int = Field(0, description="Random seed; the same seed gives the same themes.")
     use_parser_labels: bool = Field(True, description="Use spaCy noun phrases in theme labels.")
+    incremental: bool = Field(
+        True,
+        description="When few segments are new since the last run, keep last run's themes, add the new segments "
+                    "that are clearly near one, and cluster only the rest (new themes still form from them). "
+                    "False: cluster everything every run.",
+    )
+    incremental_max_new: float = Field(
+        0.05, ge=0, le=1,
+        description="Largest share of unthemed segments (new ones and last run's noise) a run may add "
+                    "incrementally; more than this and everything is clustered again.",
+    )
+    full_every_days: int = Field(
+        7, ge=0,
+        description="Cluster everything again when the last full clustering is this many days older than the "
+                    "as-of day (0: every run).",
+    )
 
 
 class TrendSettings(BaseModel):

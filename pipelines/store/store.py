@@ -31,6 +31,8 @@ __all__ = ["FileEntry", "Store", "StoredTheme", "default_store_url", "redact_url
 logger = logging.getLogger(__name__)
 
 _CHUNK = 500
+# Documents written per batch when a file is recorded.
+_PUT_BATCH = 500
 
 
 def default_store_url() -> str:
@@ -204,10 +206,16 @@ class Store:
         with self.engine.begin() as con:
             count = 0
             keep: set[str] = set()
-            for doc, segs, doc_hash in documents:
+            batch: list[tuple[Document, Sequence[Segment], str]] = []
+            for item in documents:
                 count += 1
-                keep.add(doc.doc_id)
-                self._put_document(con, path, doc, segs, doc_hash)
+                keep.add(item[0].doc_id)
+                batch.append(item)
+                if len(batch) >= _PUT_BATCH:
+                    self._put_documents(con, path, batch)
+                    batch = []
+            if batch:
+                self._put_documents(con, path, batch)
             if quarantined is None:
                 gone = [r[0] for r in con.execute(
                     select(s.documents.c.doc_id).where(s.documents.c.path == path)) if r[0] not in keep]
@@ -230,37 +238,59 @@ class Store:
         return count
 
     @staticmethod
-    def _put_document(con, path: str, doc: Document, segs: Sequence[Segment], doc_hash: str) -> None:  # noqa: ANN001
-        """Insert or replace one document and its segments (unchanged ones are left alone)."""
-        prev = con.execute(
-            select(s.documents.c.content_hash, s.documents.c.path).where(s.documents.c.doc_id == doc.doc_id)
-        ).first()
-        if prev is not None and prev[0] == doc_hash:
-            if prev[1] != path:  # the same document, now exported in another file
-                con.execute(update(s.documents).where(s.documents.c.doc_id == doc.doc_id).values(path=path))
+    def _put_documents(con, path: str, batch: Sequence[tuple[Document, Sequence[Segment], str]]) -> None:  # noqa: ANN001
+        """Insert or replace documents and their segments (unchanged ones are left alone), a batch at a time.
+
+        A document given twice keeps its last version, as if written one after the other.
+        """
+        latest: dict[str, tuple[Document, Sequence[Segment], str]] = {}
+        for item in batch:
+            latest.pop(item[0].doc_id, None)
+            latest[item[0].doc_id] = item
+        prev = {r[0]: (r[1], r[2]) for r in con.execute(
+            select(s.documents.c.doc_id, s.documents.c.content_hash, s.documents.c.path)
+            .where(s.documents.c.doc_id.in_(list(latest))))}
+        moved: list[str] = []
+        fresh: list[tuple[Document, Sequence[Segment], str]] = []
+        for doc_id, item in latest.items():
+            old = prev.get(doc_id)
+            if old is not None and old[0] == item[2]:
+                if old[1] != path:  # the same document, now exported in another file
+                    moved.append(doc_id)
+            else:
+                fresh.append(item)
+        if moved:
+            con.execute(update(s.documents).where(s.documents.c.doc_id.in_(moved)).values(path=path))
+        if not fresh:
             return
-        con.execute(delete(s.segments).where(s.segments.c.doc_id == doc.doc_id))
-        con.execute(delete(s.documents).where(s.documents.c.doc_id == doc.doc_id))
-        con.execute(insert(s.documents).values(
-            doc_id=doc.doc_id, source=doc.source.value, created_at=doc.created_at,
-            path=path, content_hash=doc_hash, account_id=doc.account_id,
-            account_name=doc.account_name, segment=doc.segment,
-            opportunity_id=doc.opportunity_id, stage=doc.stage, outcome=doc.outcome,
-            amount=doc.amount, author=doc.author, dated_by=doc.dated_by,
-        ))
-        if segs:
-            con.execute(insert(s.segments), [
-                dict(
-                    segment_id=seg.segment_id, doc_id=seg.doc_id, seq=i,
-                    source=seg.source.value, speaker=seg.speaker,
-                    speaker_role=seg.speaker_role.value, created_at=seg.created_at,
-                    start_s=seg.start_s, end_s=seg.end_s, text=seg.text,
-                    text_hash=text_hash(seg.text), small_talk=seg.small_talk,
-                    account_id=seg.account_id, account_name=seg.account_name,
-                    outcome=seg.outcome,
-                )
-                for i, seg in enumerate(segs)
-            ])
+        replaced = [doc.doc_id for doc, _, _ in fresh if doc.doc_id in prev]
+        if replaced:
+            con.execute(delete(s.segments).where(s.segments.c.doc_id.in_(replaced)))
+            con.execute(delete(s.documents).where(s.documents.c.doc_id.in_(replaced)))
+        con.execute(insert(s.documents), [
+            dict(
+                doc_id=doc.doc_id, source=doc.source.value, created_at=doc.created_at,
+                path=path, content_hash=doc_hash, account_id=doc.account_id,
+                account_name=doc.account_name, segment=doc.segment,
+                opportunity_id=doc.opportunity_id, stage=doc.stage, outcome=doc.outcome,
+                amount=doc.amount, author=doc.author, dated_by=doc.dated_by,
+            )
+            for doc, _, doc_hash in fresh
+        ])
+        rows = [
+            dict(
+                segment_id=seg.segment_id, doc_id=seg.doc_id, seq=i,
+                source=seg.source.value, speaker=seg.speaker,
+                speaker_role=seg.speaker_role.value, created_at=seg.created_at,
+                start_s=seg.start_s, end_s=seg.end_s, text=seg.text,
+                text_hash=text_hash(seg.text), small_talk=seg.small_talk,
+                account_id=seg.account_id, account_name=seg.account_name,
+                outcome=seg.outcome,
+            )
+            for _, segs, _ in fresh for i, seg in enumerate(segs)
+        ]
+        if rows:
+            con.execute(insert(s.segments), rows)
 
     def load_segments(self, until: datetime) -> list[Segment]:
         """Every stored segment dated at or before ``until``, in document order."""
