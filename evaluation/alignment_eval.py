@@ -22,7 +22,11 @@ and recall; ``field_ahead`` also gets flags per real (planted) theme.
 The ``dev`` and ``holdout`` cases were used to develop the matching (``holdout``
 was written blind, then its first run shaped the "heard" rule); ``holdout2``
 was written before its first run, with the rule fixed, and nothing was changed
-after seeing it.
+after seeing it. ``holdout3`` was written before its first run (with a lexical
+"heard" rule then in the code, its threshold set on ``dev`` only) and measured
+once; that rule was then taken out because it also heard the sample data's
+planted unheard value (see ``evaluation/README.md``), and nothing was tuned on
+``holdout3``.
 
 Run from the repository root::
 
@@ -157,6 +161,35 @@ CASES: dict[str, Case] = {
         extra=(("objective", "Half a million connected cars on the road by 2028"),
                ("target", "Commuters and families who drive every day"),
                ("competitor", "Waze"), ("competitor", "AAA")),
+    ),
+    # written before its first run; two heard values are marketing copy, worded unlike
+    # what customers ask
+    "holdout3": Case(
+        name="holdout3",
+        company="Larder (a meal-planning and kitchen companion)",
+        covered={
+            "recipe": ("value", "Thousands of step-by-step recipes for any dish"),
+            "ingredients_list": ("value", "See every ingredient a dish needs before you start"),
+            "cook_time": ("value", "Exact cooking times for anything you put in the oven"),
+            "calories": ("value", "Calorie counts for every meal you eat"),
+            "nutrition_info": ("priority", "Grow use of nutrition facts among health-minded households"),
+            "meal_suggestion": ("value", "Dinner ideas picked for you every evening"),
+            "ingredient_substitution": ("value", "Never let a missing ingredient stop dinner"),
+            "food_last": ("value", "Know how long leftovers stay safe in the fridge"),
+            "restaurant_reviews": ("priority", "Push restaurant reviews to diners choosing where to eat"),
+            "restaurant_suggestion": ("value", "Recommendations for restaurants near you"),
+            "shopping_list_update": ("priority", "Get families to keep their grocery list up to date in the app"),
+            "measurement_conversion": ("value", "Every recipe in the measures your kitchen speaks"),
+        },
+        refused_steady={"restaurant_reservation": "We do not take restaurant reservations or table bookings"},
+        refused_growing={"smart_home": "We do not control smart home devices or kitchen appliances"},
+        emerging=("next_holiday", "timezone", "definition"),
+        unheard=("Every recipe tested three times by professional chefs",
+                 "Carbon-neutral grocery delivery to your door"),
+        unheard_priorities=("Sign up corporate cafeterias for the enterprise plan",),
+        extra=(("objective", "Ten million weekly cooks by 2029"),
+               ("target", "Home cooks and busy parents in the UK and Ireland"),
+               ("competitor", "Yummly"), ("competitor", "HelloFresh")),
     ),
 }
 

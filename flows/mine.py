@@ -91,7 +91,7 @@ def find_themes(store: Store, segments: tuple[Segment, ...], ids: tuple[str, ...
 def compare(result: m.ThemeResult, strategy: Strategy, store: Store, res: m.Resources, settings: Settings,
             fingerprint: str,
             ) -> tuple[tuple[Theme, ...], tuple[Flag, ...], tuple[tuple[str, str, float], ...]]:
-    return m.compare_with_strategy(result, strategy, store, res.model, settings)
+    return m.compare_with_strategy(result, strategy, store, res.model, settings, nlp=res.parser)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)

@@ -245,10 +245,10 @@ def _refine(
         if ids.size == 0:
             return np.full(z.shape[0], -1, dtype=np.int64)
         member = np.isin(labels, ids)
-        index = np.searchsorted(ids, labels[member])
-        cz = _sums(z[member], index, ids.size)
+        index = np.where(member, np.searchsorted(ids, labels), ids.size)  # non-members: one extra row
+        cz = _sums(z, index, ids.size + 1)[:-1]
         if w2 > 0:
-            cw = _sums_sparse(words[np.flatnonzero(member)], index, ids.size)
+            cw = _sums_sparse(words, index, ids.size + 1)[:-1]
             norm = np.sqrt((cz**2).sum(1) + w2 * (cw**2).sum(1))[:, None]
             norm[norm == 0] = 1.0
             cz, cw = cz / norm, cw / norm
@@ -269,8 +269,14 @@ def _refine(
 
 
 def _sums(x: np.ndarray, index: np.ndarray, k: int) -> np.ndarray:
-    out = np.zeros((k, x.shape[1]), dtype=np.float64)
-    np.add.at(out, index, x)
+    """Sum of the rows of ``x`` per group ``index`` (0..k-1), accumulated in float64.
+
+    One weighted bincount per column: as exact as ``np.add.at`` and many times
+    faster, with no copy of ``x``.
+    """
+    out = np.empty((k, x.shape[1]), dtype=np.float64)
+    for j in range(x.shape[1]):
+        out[:, j] = np.bincount(index, weights=x[:, j], minlength=k)
     return out.astype(np.float32)
 
 
@@ -305,13 +311,18 @@ def _drop_far(x: np.ndarray, labels: np.ndarray, assign_threshold: float) -> np.
         return labels
     ids = np.unique(labels[valid])
     index = np.searchsorted(ids, labels[valid])
-    xv = x[valid].astype(np.float64)
-    sums = np.zeros((ids.size, x.shape[1]), dtype=np.float64)
-    np.add.at(sums, index, xv)
-    rest = sums[index] - xv
-    norms = np.linalg.norm(rest, axis=1)
-    cos = np.einsum("ij,ij->i", xv, rest) / np.maximum(norms, 1e-12)
-    cos[norms < 1e-12] = -1.0  # a singleton has no rest to resemble
+    rows = np.flatnonzero(valid)
+    sums = np.empty((ids.size, x.shape[1]), dtype=np.float64)
+    for j in range(x.shape[1]):
+        sums[:, j] = np.bincount(index, weights=x[rows, j], minlength=ids.size)
+    cos = np.empty(rows.size, dtype=np.float64)
+    for start in range(0, rows.size, _BLOCK):  # in blocks: two float64 copies of x would not fit at 100k
+        xv = x[rows[start:start + _BLOCK]].astype(np.float64)
+        rest = sums[index[start:start + _BLOCK]] - xv
+        norms = np.linalg.norm(rest, axis=1)
+        c = np.einsum("ij,ij->i", xv, rest) / np.maximum(norms, 1e-12)
+        c[norms < 1e-12] = -1.0  # a singleton has no rest to resemble
+        cos[start:start + _BLOCK] = c
     out = labels.copy()
     out[np.flatnonzero(valid)[cos < assign_threshold]] = -1
     return out

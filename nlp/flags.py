@@ -12,9 +12,11 @@ from typing import Any
 import numpy as np
 
 from nlp.alignment import Alignment
+from nlp.coaching import competitor_names
 from nlp.records import Flag, FlagKind, Segment, Statement, StatementKind, Theme, ThemeStatus
 
-__all__ = ["FlagParams", "raise_flags", "group_near_duplicates", "theme_context", "is_price_theme"]
+__all__ = ["FlagParams", "raise_flags", "group_near_duplicates", "theme_context", "is_price_theme",
+           "EntityFilter", "entity_filter", "named_organisations"]
 
 OUTCOMES = ("won", "lost", "open")
 PRICE_WORDS = frozenset({
@@ -109,11 +111,233 @@ def _lost_rate(counts: Mapping[str, int]) -> float | None:
     return round(counts["lost"] / closed, 3) if closed else None
 
 
+# -- competitors named by entity recognition ---------------------------------------
+
+ENTITY_LABELS = frozenset({"ORG", "PRODUCT"})
+_WORD = re.compile(r"[^\W_][\w&.'’+-]*")
+_CAPITALISED = re.compile(r"\b[A-Z][\w&.+-]*")
+_ACRONYM = re.compile(r"^[A-Z0-9&]{1,4}$")  # AP, CFO, PO, ERP, Q4: roles and jargon, not competitors
+# words of job titles and teams that small NER models take for organisations ("AP Specialist")
+GENERIC_NAME_WORDS = frozenset(
+    "specialist manager director controller analyst clerk coordinator assistant officer lead head vp svp evp "
+    "president chief team department dept finance accounting procurement operations ops sales support "
+    "customer customers vendor vendors company co inc ltd llc corp group partner partners board "
+    "committee office it hr legal security admin".split()
+)
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;()\[\]\-–—•*\n\"“])\s*$")
+
+
+@dataclass(frozen=True)
+class EntityFilter:
+    """What an organisation named in customer speech must not be, to count as a competitor.
+
+    Attributes:
+        own: casefolded words of names that are not competitors: the company's
+            own name, names the strategy uses outside its ``competitor``
+            statements (partners, integrations), customers' account names and
+            the names of the people who speak or write in the run.
+        common: casefolded words the corpus mostly writes in lower case: an
+            ordinary word ("controller", "pipeline") that a sentence or a note
+            heading happened to capitalise, not a name.
+        known: casefolded names of ``competitor`` statements (counted from the statements).
+        mid_sentence: casefolded words the corpus capitalises somewhere other
+            than at the start of a sentence; a one-word name must be one of
+            them ("Cyber insurer requires ..." names no "Cyber"). None: no such test.
+    """
+
+    own: frozenset[str] = frozenset()
+    common: frozenset[str] = frozenset()
+    known: frozenset[str] = frozenset()
+    mid_sentence: frozenset[str] | None = None
+
+
+def _name_words(text: str) -> list[str]:
+    return [w.casefold().rstrip(".'’") for w in _WORD.findall(text)]
+
+
+def entity_filter(
+    statements: Sequence[Statement],
+    corpus: Sequence[Segment],
+    company: str = "",
+    *,
+    min_lower_share: float = 0.25,
+) -> EntityFilter:
+    """The :class:`EntityFilter` of a run: from its strategy, company and customer segments.
+
+    Args:
+        statements: the strategy; capitalised words of its non-competitor
+            statements (but a statement's first word, unless it is written
+            like a name: "NetSuite") are the company's own vocabulary.
+        corpus: every themeable segment: its account names are customers, and
+            a word it writes in lower case at least ``min_lower_share`` of the
+            time (and at least twice) is an ordinary word.
+        company: the strategy's company ("Wayfare (a travel app)": the part
+            before any parenthesis counts).
+    """
+    own: set[str] = set(_name_words(re.sub(r"\(.*", "", company)))
+    known: set[str] = set()
+    for st in statements:
+        if st.kind == StatementKind.COMPETITOR:
+            known.update(n.casefold() for n in (competitor_names([st]) or (st.text.strip(),)) if n)
+            continue
+        for k, m in enumerate(_CAPITALISED.finditer(st.text)):
+            word = m.group(0)
+            first = m.start() == len(st.text) - len(st.text.lstrip())
+            if first and not re.search(r"[A-Z0-9]", word[1:]):
+                continue  # "Book every ...": capitalised because it starts the statement
+            own.update(_name_words(word))
+    for seg in corpus:
+        for name in (seg.account_name, seg.speaker):
+            if name and not name.isdigit():
+                own.update(_name_words(name))
+    lower: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    mid: set[str] = set()
+    for seg in corpus:
+        for m in _WORD.finditer(seg.text):
+            w = m.group(0)
+            key = w.casefold().rstrip(".'’")
+            total[key] += 1
+            if w.islower():
+                lower[key] += 1
+            elif w[:1].isupper() and not _SENTENCE_START.search(seg.text[: m.start()]):
+                mid.add(key)
+    common = {w for w, n in lower.items() if n >= 2 and n >= min_lower_share * total[w]}
+    own -= _stop_words()
+    return EntityFilter(own=frozenset(own), common=frozenset(common), known=frozenset(known),
+                        mid_sentence=frozenset(mid))
+
+
+def _ordinary(token: Any, flt: EntityFilter) -> bool:
+    """A token that is no part of a name by itself: an ordinary word, a job title, an acronym."""
+    word = token.lower_.rstrip(".'’")
+    return (word in flt.common or word in GENERIC_NAME_WORDS or word in _stop_words()
+            or bool(_ACRONYM.match(token.text)))
+
+
+def _clean_entity(ent: Any, flt: EntityFilter) -> str | None:
+    """The name an ORG/PRODUCT entity gives, or None when it is no competitor's name."""
+    if ent.label_ not in ENTITY_LABELS:
+        return None
+    tokens = list(ent)
+    cut = next((i for i, t in enumerate(tokens) if "\n" in t.text_with_ws[:-1] or t.is_space
+                or (t.is_punct and t.text not in (".", "&", "+"))), None)
+    if cut is not None:  # "mtg w/ Neil & Gordon\n- Re": a name does not run across a line or a dash
+        tokens = tokens[:cut]
+    while tokens and (tokens[0].is_stop or tokens[0].is_punct or not tokens[0].text[:1].isupper()):
+        tokens.pop(0)
+    while tokens and (tokens[-1].is_punct or tokens[-1].lower_ in ("'s", "’s")):
+        tokens.pop()
+    if not tokens or any(c in t.text for t in tokens for c in "<>@/"):
+        return None  # a placeholder (<PERSON>), an email address
+    name = " ".join(t.text for t in tokens).strip()
+    words = _name_words(name)
+    if len(name) < 2 or not words:
+        return None
+    if len(tokens) == 1 and (_ACRONYM.match(name) or (
+            flt.mid_sentence is not None and words[0] not in flt.mid_sentence)):
+        return None
+    if all(_ordinary(t, flt) for t in tokens if not t.is_punct):
+        return None  # ordinary words, job titles and acronyms, capitalised
+    if any(w in flt.own for w in words) or name.casefold() in flt.known:
+        return None
+    if any(k in name.casefold() or name.casefold() in k for k in flt.known):
+        return None  # already counted from the competitor statements
+    return name
+
+
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def _may_name(text: str) -> bool:
+    """Whether a text has a capitalised word that is not a stop word (a name can only be one)."""
+    stop = _stop_words()
+    return any(w[:1].isupper() and w.casefold() not in stop for w in _WORD.findall(text))
+
+
+def _entity_docs(nlp: Any, texts: Sequence[str]) -> list[Any] | None:
+    """Run only what the pipeline's NER needs over ``texts``; None when it has no NER."""
+    names = list(getattr(nlp, "component_names", ()))
+    if "ner" not in names:
+        return None
+    steps = ["ner"]
+    try:
+        arch = str(nlp.config["components"]["ner"]["model"].get("tok2vec", {}).get("@architectures", ""))
+    except (KeyError, AttributeError):
+        arch = ""
+    if "Listener" in arch and "tok2vec" in names:
+        steps.insert(0, "tok2vec")  # NER reads the shared tok2vec
+    docs = [nlp.make_doc(t) for t in texts]
+    for step in steps:
+        docs = list(nlp.get_pipe(step).pipe(docs, batch_size=64))
+    return docs
+
+
+def named_organisations(
+    segments: Sequence[Segment],
+    nlp: Any,
+    flt: EntityFilter = EntityFilter(),
+    *,
+    min_documents: int = 2,
+    max_segments: int = 400,
+    top: int = 5,
+) -> list[dict[str, Any]]:
+    """Organisations and products that a theme's segments name, by spaCy entity recognition.
+
+    Entities labelled ORG or PRODUCT, cleaned (leading stop words, a trailing
+    possessive and what follows a line break or a dash go) and filtered by
+    ``flt`` (the company's own names, partners the strategy names, customers'
+    account names, ordinary words, short acronyms such as "CFO" or "ERP",
+    names already counted from ``competitor`` statements). A name must come up
+    in at least ``min_documents`` calls or notes. Deterministic: segments are
+    read in segment-id order, at most ``max_segments`` of those that can hold a
+    name.
+
+    Returns:
+        ``[{statement_id: None, name, mentions, accounts, outcomes, source:
+        "entity"}]``, most mentioned first, at most ``top``; [] when ``nlp``
+        has no NER component.
+    """
+    if nlp is None:
+        return []
+    pool = sorted((s for s in segments if _may_name(s.text)), key=lambda s: s.segment_id)[:max_segments]
+    docs = _entity_docs(nlp, [s.text for s in pool]) if pool else []
+    if not docs:
+        return []
+    hits: dict[str, list[Segment]] = {}
+    forms: dict[str, Counter[str]] = {}
+    for seg, doc in zip(pool, docs):
+        seen: set[str] = set()
+        for ent in doc.ents:
+            name = _clean_entity(ent, flt)
+            if name is None or name.casefold() in seen:
+                continue
+            seen.add(name.casefold())
+            hits.setdefault(name.casefold(), []).append(seg)
+            forms.setdefault(name.casefold(), Counter())[name] += 1
+    out = []
+    for key, segs in hits.items():
+        if len({s.doc_id for s in segs}) < min_documents:
+            continue
+        name = min(forms[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        out.append({"statement_id": None, "name": name, "mentions": len(segs),
+                    "accounts": len({s.account_id for s in segs if s.account_id}),
+                    "outcomes": _outcomes(segs), "source": "entity"})
+    out.sort(key=lambda c: (-c["mentions"], c["name"]))
+    return out[:top]
+
+
 def theme_context(
     theme: Theme,
     segments: Sequence[Segment],
     corpus: Sequence[Segment],
     competitors: Sequence[Statement] = (),
+    *,
+    nlp: Any = None,
+    entities: EntityFilter | None = None,
 ) -> dict[str, Any]:
     """The CRM context of a theme: who raises it and how their deals go.
 
@@ -122,13 +346,19 @@ def theme_context(
         segments: the theme's segments (a family's, when it shares one flag).
         corpus: every themeable segment of the run: the baseline.
         competitors: ``competitor`` statements; each is named in the theme when
-            its text appears as a whole word in a segment.
+            its name (a capitalised run of its text, "We compete with Coupa"
+            gives "Coupa"; else the whole text) appears as a whole word in a segment.
+        nlp: a spaCy pipeline with an NER component (enabled or not): the
+            organisations and products the segments name join the competitors
+            (:func:`named_organisations`, filtered by ``entities``).
+        entities: what a named organisation must not be (see :func:`entity_filter`).
 
     Returns:
         ``segments``, ``accounts``, ``documents``, ``outcomes`` and
         ``baseline_outcomes`` (won/lost/open/unknown, once per call or note),
         ``lost_rate`` and ``baseline_lost_rate`` (lost / closed), ``competitors``
-        (``[{statement_id, name, mentions, accounts, outcomes}]``) and, for a
+        (``[{statement_id, name, mentions, accounts, outcomes, source}]``,
+        ``source`` "statement" or "entity", whose ``statement_id`` is None) and, for a
         theme about price, ``pricing`` (the outcome split and lost rates:
         where pricing breaks). Outcomes are ``unknown`` where the CRM gave none.
     """
@@ -146,15 +376,18 @@ def theme_context(
     }
     named = []
     for st in competitors:
-        name = st.text.strip()
-        if not name:
-            continue
-        pat = re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])", re.IGNORECASE)
-        hits = [s for s in segments if pat.search(s.text)]
-        if hits:
-            named.append({"statement_id": st.id, "name": name, "mentions": len(hits),
-                          "accounts": len({s.account_id for s in hits if s.account_id}),
-                          "outcomes": _outcomes(hits)})
+        for name in competitor_names([st]) or (st.text.strip(),):
+            if not name:
+                continue
+            pat = re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])", re.IGNORECASE)
+            hits = [s for s in segments if pat.search(s.text)]
+            if hits:
+                named.append({"statement_id": st.id, "name": name, "mentions": len(hits),
+                              "accounts": len({s.account_id for s in hits if s.account_id}),
+                              "outcomes": _outcomes(hits), "source": "statement"})
+    if nlp is not None:
+        flt = entities if entities is not None else entity_filter(competitors, corpus)
+        named += named_organisations(segments, nlp, flt)
     named.sort(key=lambda c: (-c["mentions"], c["name"]))
     ctx["competitors"] = named
     if is_price_theme(theme):
@@ -206,6 +439,8 @@ def raise_flags(
     *,
     theme_segments: Mapping[str, Sequence[Segment]] | None = None,
     corpus_segments: Sequence[Segment] = (),
+    nlp: Any = None,
+    company: str = "",
 ) -> list[Flag]:
     """Flags of the three kinds, strongest first within each kind.
 
@@ -225,8 +460,14 @@ def raise_flags(
         theme_segments: theme id -> its segments; with ``corpus_segments`` (all
             themeable segments) it gives each theme flag its CRM context
             (:func:`theme_context`). Without it, flags carry no context.
+        nlp: a spaCy pipeline with NER: organisations and products named in a
+            flagged theme's segments join its competitors, less ``company``,
+            names the strategy uses outside ``competitor`` statements, the
+            customers' account names and ordinary words (:func:`entity_filter`).
     """
     competitors = [st for st in statements if st.kind == StatementKind.COMPETITOR]
+    entities = (entity_filter(statements, corpus_segments, company)
+                if nlp is not None and theme_segments is not None else None)
     flags: list[Flag] = []
     groups = list(families) if families is not None else group_near_duplicates(
         centroids, params.duplicate_similarity)
@@ -263,7 +504,7 @@ def raise_flags(
         context: dict[str, Any] = {}
         if theme_segments is not None:
             segs = [s for r in rising for s in theme_segments.get(themes[r].id, ())]
-            context = theme_context(theme, segs, corpus_segments, competitors)
+            context = theme_context(theme, segs, corpus_segments, competitors, nlp=nlp, entities=entities)
         also += _describe_context(context)
         if refused:
             j = max(refused, key=lambda j: alignment.similarity[cols[j], j])

@@ -144,7 +144,7 @@ class Quarantined:
     content_hash: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     """A passage of text: the unit that is embedded, themed and reported."""
 

