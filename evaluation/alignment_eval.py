@@ -26,7 +26,9 @@ after seeing it. ``holdout3`` was written before its first run (with a lexical
 "heard" rule then in the code, its threshold set on ``dev`` only) and measured
 once; that rule was then taken out because it also heard the sample data's
 planted unheard value (see ``evaluation/README.md``), and nothing was tuned on
-``holdout3``.
+``holdout3``. All four are development cases now (the family-level rules were
+developed on them together). ``holdout4`` was written before the family-level
+rules were measured on it and run once, at the end; nothing was tuned on it.
 
 Run from the repository root::
 
@@ -191,7 +193,38 @@ CASES: dict[str, Case] = {
                ("target", "Home cooks and busy parents in the UK and Ireland"),
                ("competitor", "Yummly"), ("competitor", "HelloFresh")),
     ),
+    # written before its first run, after the family-level rules were in place; measured
+    # once and never tuned on. Intents no other case uses; three heard values are
+    # marketing copy, worded unlike what customers ask
+    "holdout4": Case(
+        name="holdout4",
+        company="Tallyline (a credit card and current account for freelancers)",
+        covered={
+            "credit_limit": ("value", "Know your spending limit at any moment"),
+            "apr": ("value", "One simple, low interest rate on every purchase"),
+            "min_payment": ("priority", "Show every cardholder the minimum they owe each month"),
+            "bill_due": ("value", "Never be caught out by a due date again"),
+            "transactions": ("value", "Every purchase listed the moment it happens"),
+            "transfer": ("priority", "Grow money transfers between accounts"),
+            "pin_change": ("value", "Change your PIN in seconds from the app"),
+            "damaged_card": ("value", "A worn-out card replaced before it lets you down"),
+            "rewards_balance": ("value", "Watch your points pile up with every swipe"),
+            "routing": ("value", "Your account and routing numbers always at hand"),
+            "order_checks": ("priority", "Sell cheque books to small business customers"),
+            "freeze_account": ("value", "Lock your account with one tap when something feels wrong"),
+        },
+        refused_steady={"w2": "We do not prepare tax forms or payroll paperwork"},
+        refused_growing={"insurance_change": "We do not sell or change insurance policies"},
+        emerging=("international_fees", "application_status", "find_phone"),
+        unheard=("Metal cards made from recycled ocean plastic",
+                 "A personal concierge that books theatre tickets for you"),
+        unheard_priorities=("Sign up every accountant in the partner programme",),
+        extra=(("objective", "Three hundred thousand freelancers banking with us by 2028"),
+               ("target", "Freelancers and sole traders in the United States"),
+               ("competitor", "Chase"), ("competitor", "Amex")),
+    ),
 }
+DEVELOPMENT_CASES = ("dev", "holdout", "holdout2", "holdout3")
 
 
 @dataclass

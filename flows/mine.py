@@ -35,7 +35,7 @@ from pipelines.lock import describe_holder, store_lock
 from pipelines.settings import OPERATIONAL_SECTIONS, Settings, load_settings
 from pipelines.store import Store
 
-__all__ = ["mine_flow", "preload_resources", "hash_inputs", "run_fingerprint"]
+__all__ = ["mine_flow", "preload_resources", "hash_inputs", "run_fingerprint", "prune_stage_cache"]
 
 # The models stay loaded between flow runs of one process (serve, tests).
 _RESOURCES: dict[str, m.Resources] = {}
@@ -255,6 +255,7 @@ def _mine_locked(store: Store, sources: list[str], strat: Strategy, strategy_pat
                  else None}
         with _timed(timings, "finish", progress):
             finish_run(store, run, quote(themes), quote(result), report, timings, settings, quote(extra))
+        prune_stage_cache(keep=fingerprint)
     except BaseException as exc:
         store.fail_run(run_id, finished_at=datetime.now(timezone.utc).replace(tzinfo=None),
                        reason=f"{type(exc).__name__}: {exc}")
@@ -267,6 +268,52 @@ def _mine_locked(store: Store, sources: list[str], strat: Strategy, strategy_pat
     return {"run_id": run_id, "out": str(out_dir), "counts": run.counts, "themes": len(themes),
             "flags": kinds, "quarantined": [q.path + ": " + q.reason for q in report.quarantined],
             "cache": cache, "timings_s": dict(timings)}
+
+
+# Fingerprints whose cached stage results are kept besides the current run's (other stores sharing
+# this Prefect home keep their "nothing new" shortcut; older results are deleted).
+_KEEP_FINGERPRINTS = 3
+_STAGES = ("embed", "find_themes", "compare")
+
+
+def prune_stage_cache(keep: str, storage: Path | None = None, others: int = _KEEP_FINGERPRINTS) -> int:
+    """Delete cached stage results of all but the newest ``others`` fingerprints besides ``keep``.
+
+    Every run that sees new data caches its stages anew (hundreds of MB at 100k
+    segments); without this the Prefect home would grow every night.
+
+    Returns:
+        How many files were deleted.
+    """
+    if storage is None:
+        from prefect.settings import get_current_settings
+
+        storage = Path(get_current_settings().results.local_storage_path)
+    if not storage.is_dir():
+        return 0
+    newest: dict[str, float] = {}
+    files: dict[str, list[Path]] = {}
+    for f in storage.iterdir():
+        for name in _STAGES:
+            prefix = f"groundswell-{name}-"
+            if f.name.startswith(prefix) and f.is_file():
+                fp = f.name[len(prefix):]
+                files.setdefault(fp, []).append(f)
+                try:
+                    newest[fp] = max(newest.get(fp, 0.0), f.stat().st_mtime)
+                except OSError:
+                    pass
+                break
+    ranked = sorted((fp for fp in files if fp != keep), key=lambda fp: -newest.get(fp, 0.0))
+    deleted = 0
+    for fp in ranked[others:]:
+        for f in files[fp]:
+            try:
+                f.unlink()
+                deleted += 1
+            except OSError:
+                pass
+    return deleted
 
 
 class _CountingEmbedder:

@@ -247,6 +247,9 @@ def _clean_entity(ent: Any, flt: EntityFilter) -> str | None:
 
 
 def _stop_words() -> frozenset[str]:
+    from nlp.spacy_import import import_spacy
+
+    import_spacy()
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS)
@@ -441,6 +444,9 @@ def raise_flags(
     corpus_segments: Sequence[Segment] = (),
     nlp: Any = None,
     company: str = "",
+    pooled: Mapping[int, int] | None = None,
+    pooled_alignment: Alignment | None = None,
+    heard_alignment: Alignment | None = None,
 ) -> list[Flag]:
     """Flags of the three kinds, strongest first within each kind.
 
@@ -464,6 +470,16 @@ def raise_flags(
             flagged theme's segments join its competitors, less ``company``,
             names the strategy uses outside ``competitor`` statements, the
             customers' account names and ordinary words (:func:`entity_filter`).
+        pooled: family number -> row of ``pooled_alignment``, which matches
+            each family's rising members pooled into one theme
+            (:func:`nlp.alignment.pool_themes`): a real theme split into small
+            pieces is judged as one. The family is refused when its pooled
+            best match is a ``non_target`` (or any rising member matches one).
+            Either way a family is covered when its members that match a
+            covering statement carry more than half of its rising members'
+            recent mentions (a tie is not covered).
+        heard_alignment: further matches (e.g. whole families pooled) that
+            count a value or priority as heard.
     """
     competitors = [st for st in statements if st.kind == StatementKind.COMPETITOR]
     entities = (entity_filter(statements, corpus_segments, company)
@@ -486,14 +502,31 @@ def raise_flags(
                 if int(j) not in cols or alignment.similarity[i2, j] > alignment.similarity[cols[int(j)], j]:
                     cols[int(j)] = i2
         refused = [j for j in cols if statements[j].kind == StatementKind.NON_TARGET]
+        ref_sim = {j: float(alignment.similarity[cols[j], j]) for j in refused}
+        prow = pooled.get(g) if pooled is not None and pooled_alignment is not None else None
+        if prow is not None and pooled_alignment is not None:
+            pbest = pooled_alignment.best[prow]
+            pcols = np.flatnonzero(pooled_alignment.matched[prow])
+            if pbest is not None and pbest.kind == StatementKind.NON_TARGET:
+                # the pieces together read as what the strategy says no to
+                j = next(int(j) for j in pcols if statements[j].id == pbest.statement_id)
+                if j not in ref_sim:
+                    cols[j] = max(rising, key=lambda r: alignment.similarity[r, j])  # ties: the most raised
+                    refused.append(j)
+                ref_sim[j] = max(ref_sim.get(j, -1.0), float(pooled_alignment.similarity[prow, j]))
         covering = {i2 for i2 in rising if any(statements[j].kind in COVERING_KINDS
                                                for j in np.flatnonzero(alignment.matched[i2]))}
-        # covered when the covered members carry at least half of the family's recent mentions
+        # covered when the covered members carry most of the family's recent mentions: at a tie, half
+        # of the rise is something no statement speaks to (and the pooled pieces' best match, which may
+        # be a neighbouring statement's, decides nothing here)
         recent = sum(themes[r].trend.recent_count for r in rising)
-        covered = 2 * sum(themes[r].trend.recent_count for r in covering) >= max(recent, 1)
+        if recent:
+            covered = 2 * sum(themes[r].trend.recent_count for r in covering) > recent
+        else:
+            covered = 2 * len(covering) > len(rising)
         # the family's most-raised rising theme carries the flag (an uncovered one for field_ahead)
         if refused:
-            i = cols[max(refused, key=lambda j: alignment.similarity[cols[j], j])]
+            i = cols[max(refused, key=lambda j: ref_sim[j])]
         else:
             i = next((r for r in rising if r not in covering), rising[0])
         theme = themes[i]
@@ -507,9 +540,9 @@ def raise_flags(
             context = theme_context(theme, segs, corpus_segments, competitors, nlp=nlp, entities=entities)
         also += _describe_context(context)
         if refused:
-            j = max(refused, key=lambda j: alignment.similarity[cols[j], j])
+            j = max(refused, key=lambda j: ref_sim[j])
             st = statements[j]
-            sim = float(alignment.similarity[cols[j], j])
+            sim = ref_sim[j]
             summary = (f"Customers are pulling toward \u201c{theme.label}\u201d, which the strategy "
                        f"says no to (\u201c{st.text}\u201d, similarity {sim:.2f}): "
                        f"{_describe_rise(theme)}.{also}")
@@ -529,6 +562,9 @@ def raise_flags(
         if st.kind not in HEARD_KINDS:
             continue
         if alignment.matched.shape[0] and alignment.matched[:, j].any():
+            continue
+        if any(a is not None and a.matched.shape[0] and a.matched[:, j].any()
+               for a in (pooled_alignment, heard_alignment)):
             continue
         count, closest = statement_heard[j]
         share = count / denom

@@ -179,7 +179,9 @@ def load_name_model(names: Sequence[str] = NAME_MODELS) -> tuple[Any, str] | Non
     Returns:
         ``(nlp, "name@version")``, or ``None`` when none is installed.
     """
-    import spacy
+    from nlp.spacy_import import import_spacy
+
+    spacy = import_spacy()
 
     for name in names:
         try:
@@ -237,6 +239,9 @@ def _name_span(ent: Any) -> tuple[int, int] | None:
 @functools.lru_cache(maxsize=1)
 def _never_names() -> frozenset[str]:
     """English stop words, less the few that are also given names ("Will", "May")."""
+    from nlp.spacy_import import import_spacy
+
+    import_spacy()
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS) - {"will", "may", "mark", "bill", "sue"}

@@ -69,6 +69,9 @@ _PLACEHOLDER = re.compile(r"<[A-Z]+>")
 
 
 def _stop_words() -> frozenset[str]:
+    from nlp.spacy_import import import_spacy
+
+    import_spacy()
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS)
@@ -113,7 +116,9 @@ def is_small_talk(text: str, *, min_content_words: int = 2) -> bool:
 
 def load_sentence_splitter() -> SentenceSplitter:
     """A fast rule-based sentence splitter (spaCy's blank English + sentencizer)."""
-    import spacy
+    from nlp.spacy_import import import_spacy
+
+    spacy = import_spacy()
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")

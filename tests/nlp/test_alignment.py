@@ -231,3 +231,61 @@ def test_statements_raised_counts_the_best_group_only() -> None:
     with pytest.raises(ValueError, match="groups"):
         statements_raised(segs, STATEMENT_VECTORS, groups=[0, 1])
 
+
+
+from nlp.alignment import align_groups, nearest_statements, pool_themes  # noqa: E402
+
+
+def test_statements_raised_pools_pieces_that_point_at_the_statement() -> None:
+    # statement 2's four raising segments sit in four families (a theme split into pieces), but each
+    # piece's theme is nearest statement 2: counted together; leftovers in themes pointing elsewhere are not
+    segs = np.vstack([
+        *[_mix(2, 6 + k, 0.5) for k in range(4)],
+        *[_axis(i) for i in range(10, DIM)],
+    ])
+    groups = [1, 2, 3, 4] + [5] * (DIM - 10)
+    assert [c for c, _ in statements_raised(segs, STATEMENT_VECTORS, groups=groups)] == [0, 0, 1]
+    pointing = [2, 2, 2, 2] + [-1] * (DIM - 10)
+    assert [c for c, _ in statements_raised(segs, STATEMENT_VECTORS, groups=groups, pointing=pointing)] == [0, 0, 4]
+    elsewhere = [0, 0, 1, 1] + [-1] * (DIM - 10)
+    assert [c for c, _ in statements_raised(segs, STATEMENT_VECTORS, groups=groups, pointing=elsewhere)] == [0, 0, 1]
+    with pytest.raises(ValueError, match="pointing"):
+        statements_raised(segs, STATEMENT_VECTORS, pointing=[0])
+
+
+def test_align_themes_nearest_statement_at_strong_similarity_matches_in_a_crowded_domain() -> None:
+    # every theme is in the statement's domain (0.45-0.55): none stands out by z, yet theme 0's own
+    # nearest statement at 0.55 is what it is about, and the corpus's typical segment sits lower
+    sim = np.zeros((6, 3))
+    sim[:, 0] = [0.55, 0.50, 0.45, 0.48, 0.47, 0.46]
+    sim[1, 2] = 0.52  # theme 1 is nearer another statement
+    base = CorpusBaseline(median=np.array([0.3, 0.0, 0.0]), spread=np.array([0.1, 0.1, 0.1]))
+    al = align_themes(sim, STATEMENTS, baseline=base)
+    assert al.matched[0, 0] and al.best[0].statement_id == "sso" and al.best[0].confidence == 0.5
+    assert not al.matched[1, 0] and al.matched[1, 2]  # only the nearest statement
+    assert not al.matched[2:, 0].any()  # under the strong floor
+    # the z-scores alone do not match it (the corpus z is under 3)
+    assert not align_themes(sim, STATEMENTS, AlignmentParams(strong_floor=1.0), baseline=base).matched[0, 0]
+    generic = CorpusBaseline(median=np.array([0.5, 0.0, 0.0]), spread=np.array([0.1, 0.1, 0.1]))
+    assert not align_themes(sim, STATEMENTS, baseline=generic).matched[0, 0]
+
+
+def test_pool_themes_single_group_is_the_theme_itself_and_groups_pool_by_size() -> None:
+    cents = np.vstack([_axis(0), _axis(1), _axis(2)])
+    exs = [np.vstack([_axis(0)]), np.zeros((0, DIM)), np.vstack([_axis(2), _axis(3)])]
+    pc, pe, pk = pool_themes([[0], [1, 2]], cents, exs, [10, 30, 10])
+    np.testing.assert_allclose(pc[0], cents[0])
+    np.testing.assert_allclose(pc[1], _unit(3 * _axis(1) + _axis(2)))
+    assert len(pe[1]) == 2 and pk is None
+    np.testing.assert_array_equal(nearest_statements(np.array([[0.1, 0.5], [0.05, 0.02]]), floor=0.1), [1, -1])
+
+
+def test_align_groups_matches_pieces_pooled_against_the_themes_distribution() -> None:
+    # two pieces each half about statement 1: pooled, they stand out among the themes as a theme would
+    cents = np.vstack([_mix(1, 4, 1.0), _mix(1, 5, 1.0), _axis(6), _axis(7), _axis(8), _axis(9)])
+    sim = theme_statement_similarity(cents, [np.zeros((0, DIM))] * 6, STATEMENT_VECTORS)
+    params = AlignmentParams(floor=0.75)
+    assert not align_themes(sim, STATEMENTS, params).matched[:, 1].any()  # each piece is weak (0.71)
+    al = align_groups([[0, 1]], cents, [np.zeros((0, DIM))] * 6, [5, 5], STATEMENT_VECTORS, STATEMENTS, sim, params)
+    assert al.matched[0, 1] and al.best[0].statement_id == "smb"
+    assert align_groups([], cents, [], [], STATEMENT_VECTORS, STATEMENTS, sim).matched.shape == (0, 3)

@@ -377,3 +377,33 @@ def test_raise_flags_names_ner_competitors_in_the_context_less_the_company(resou
     assert [(f.kind, f.theme_id) for f in flags] == [(FlagKind.FIELD_AHEAD, "t2")]
     assert [c["name"] for c in flags[0].context["competitors"]] == ["SAP Concur"]
     assert "competitors named: SAP Concur (3)" in flags[0].summary
+
+
+def test_raise_flags_tie_at_half_is_not_covered() -> None:
+    themes = [_theme(f"t{i}", ThemeStatus.STABLE) for i in range(5)]
+    themes[0] = _theme("t0", ThemeStatus.GROWING)  # matches "sso", 20 recent
+    themes[2] = _theme("t2", ThemeStatus.EMERGING)  # uncovered, 20 recent
+    flags = raise_flags(themes, _centroids(), STATEMENTS, align_themes(_centroids() @ STATEMENT_VECTORS.T, STATEMENTS),
+                        {}, [(100, ["h"])] * 4, 1000, families=[0, 1, 0, 3, 4])
+    assert [(f.kind, f.theme_id) for f in flags] == [(FlagKind.FIELD_AHEAD, "t2")]
+
+
+def test_raise_flags_family_whose_pooled_match_is_a_non_target_is_off_strategy() -> None:
+    # t2 and t3 (one family, both rising) match nothing one by one; pooled, they read as "smb"
+    from nlp.alignment import Alignment
+    from nlp.records import ThemeMatch
+
+    themes = [_theme(f"t{i}", ThemeStatus.STABLE) for i in range(5)]
+    themes[2] = _theme("t2", ThemeStatus.EMERGING)
+    themes[3] = _theme("t3", ThemeStatus.EMERGING)
+    al = align_themes(_centroids() @ STATEMENT_VECTORS.T, STATEMENTS)
+    matched = np.zeros((1, len(STATEMENTS)), dtype=bool)
+    matched[0, 1] = True
+    pooled = Alignment(similarity=np.array([[0.1, 0.5, 0.0, 0.0]]), z=np.full((1, 4), 3.0), matched=matched,
+                       best=(ThemeMatch("smb", StatementKind.NON_TARGET, 0.5, 0.7),))
+    flags = raise_flags(themes, _centroids(), STATEMENTS, al, {}, [(100, ["h"])] * 4, 1000,
+                        families=[0, 1, 2, 2, 4], pooled={2: 0}, pooled_alignment=pooled)
+    assert [(f.kind, f.theme_id, f.statement_id) for f in flags] == [(FlagKind.OFF_STRATEGY, "t2", "smb")]
+    # without the pooled match the family is ahead of the strategy
+    flags = raise_flags(themes, _centroids(), STATEMENTS, al, {}, [(100, ["h"])] * 4, 1000, families=[0, 1, 2, 2, 4])
+    assert [(f.kind, f.theme_id) for f in flags] == [(FlagKind.FIELD_AHEAD, "t2")]
