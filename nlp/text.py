@@ -13,6 +13,7 @@ __all__ = [
     "segment_document",
     "is_small_talk",
     "content_words",
+    "states_a_need",
 ]
 
 SentenceSplitter = Callable[[str], list[str]]
@@ -34,7 +35,46 @@ _FILLER = frozenset(
     tuesday wednesday thursday saturday sunday tonight noise background mic
     microphone slide slides sec moment touch correct helpful funny agree late
     hectic kids family school speak slide o'clock eastern pacific central
-    hang bear dropped breaking camera interesting fair busy joining notes raining""".split()
+    hang bear dropped breaking camera interesting fair busy joining notes raining"""
+    # Spoken and chat forms of yes, no, thanks and goodbye; interjections; hedges;
+    # discourse markers (general conversational English, not taken from any test set).
+    """
+    ya yah yea yeh yeah yess yas yessir aye nah naw nay nope okey okie oki k kk
+    alrighty aight righto gotcha got cha mhmm mmhmm mmm hm uh-huh uh-uh uhh umm erm er eh
+    meh ooh oops whoa woah yikes phew ugh argh duh aha ahh haha hahaha hehe heh lmao lolol
+    rofl omg tbh imo imho fyi btw afaik idk dunno lemme gonna wanna gotta kinda sorta
+    thx ty tysm np nw ttyl cya bye-bye byebye hiya howdy yo sup heya hiya greetings
+    brilliant splendid fantastic wonderful super sweet neat grand marvelous excellent
+    precisely indeed certainly surely agreed understood noted fine-by-me fab gorgeous
+    maybe perhaps probably possibly likely guess suppose reckon think
+    like basically literally honestly actually seriously frankly anyhow whatever somehow
+    pleasure pleased cheers ciao later laters weekend's tonight's evening's
+    whats hows thats dont cant wont im ive youre theyre isnt doesnt didnt lets wheres whos theres
+    heres wouldnt couldnt shouldnt arent wasnt werent hasnt havent
+    hear hearing heard audible louder quieter choppy laggy glitchy bandwidth
+    wifi internet headset headphones earbuds speaker speakerphone unmuted muting
+    dialing dialling hop hopping listening rejoin invite reschedule rescheduled
+    rambling rambled hurry
+    sunshine snow snowing snowed humid humidity freezing chilly warm heat windy
+    stormy storm cloudy grey gray spring summer autumn winter
+    dog dogs puppy cat kid son daughter baby wife husband mom dad parents
+    in-laws birthday wedding vacation's game
+    golf tennis soccer football baseball basketball hockey marathon gym
+    beach lake mountains camping hiking barbecue bbq dinner breakfast brunch
+    sleepy tired exhausted recovering"""
+    # Personal life, the usual matter of chit-chat (home, family, body, food, leisure,
+    # travel, weather, mood), as in the category lexicons of conversation analysis.
+    """
+    kitchen garden garage renovation renovating boxes unpacked unpacking neighbours neighbors
+    cousin cousins aunt uncle grandma grandpa grandparents nephew niece sister brother sisters
+    brothers siblings toddler toddlers teenager teenagers kiddo kiddos hubby anniversary
+    graduation christening honeymoon hangover cake cookies baking bake barbecued grill grilling
+    pub skiing ski surfing swimming cycling biking bike bikes jogging hiking yoga workout
+    concert festival binge tournament playoffs league cricket rugby soccer footy innings
+    jetlag jet-lagged roadtrip road-trip snowed snowy rainy foggy heatwave drizzle
+    thunderstorm boiling melting pollen chaos nightmare brutal exhausting knackered
+    shattered swamped slammed madness
+    commute commuting highway motorway""".split()
 )
 
 # Spoken numbers and what they count: a number alone carries no need.
@@ -44,14 +84,49 @@ _NUMBER_WORDS = frozenset(
     fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
     ninety hundred hundreds thousand thousands million millions billion couple dozen half
     quarter first second third fourth fifth sixth seventh eighth ninth tenth th st nd rd
-    percent per cent dollars dollar bucks cents euros pounds grand""".split()
+    percent per cent dollars dollar bucks cents euros pounds grand ish""".split()
+)
+
+# Months: a date read out is no need.
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
+
+# Words that only label an identifier being read out ("the ticket number is 4 8 1 5",
+# "it's j dot smith at acme dot com", "M as in Mike"): no content when the text reads
+# one out (digits, spelled letters, a spoken email), content otherwise.
+_ID_WORDS = frozenset(
+    """
+    number numbers num no code codes id ids identifier reference ref confirmation ticket case
+    order account invoice po p.o extension ext zip postcode postal pin cell mobile phone customer
+    client member policy booking tracking serial license licence dated
+    email e-mail address dot com org net io co uk spelled spell spelling surname last name
+    names birth date dob digits digit letters letter ends ending starts starting lowercase
+    uppercase capital caps dash hyphen underscore slash hash pound star at sign""".split()
+)
+_NATO = frozenset(
+    """alpha alfa bravo charlie delta echo foxtrot golf hotel india juliet juliett kilo lima mike
+    november oscar papa quebec romeo sierra tango uniform victor whiskey x-ray xray yankee zulu""".split()
+)
+_SPELLED = re.compile(r"(?<![\w'])[A-Za-z](?:[ .\-]+[A-Za-z](?![\w'])){2,}|(?<![\w'])[A-Za-z] as in [A-Za-z]+",
+                      re.IGNORECASE)
+# An identifier in figures: four digits or more, two groups of digits, or a labelled number.
+_ID_DIGITS = re.compile(r"(?<![$\u20ac\u00a3\d.,])\d{4,}(?![%\d])|\d+[ \-/]+\d+[ \-/]+\d+|\d+[ \-]\d{2,}(?![%\d])"
+                        r"|\d+ (?:dash|slash|dot|point|hyphen) \d+"
+                        r"|\b(?:number|no|code|id|ref|extension|ext|#)\.?:?\s*(?:is\s+)?\d"
+                        r"|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+                        r" \d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:january|february|march|april|"
+                        r"may|june|july|august|september|october|november|december)\b", re.IGNORECASE)
+# A spoken or written email or web address: "jo dot smith at acme dot com", "jo.smith at acme.com".
+_SPOKEN_ADDRESS = re.compile(
+    r"\b[\w.\-]+(?: dot [\w\-]+)*\s*(?:@| at )\s*[\w\-]+(?: [\w\-]+){0,3}?(?:\.| dot )(?:com|org|net|io|co|uk|de|fr)\b"
+    r"|\bwww(?:\.| dot )\S+|\bhttps?://\S+",
+    re.IGNORECASE,
 )
 
 # A contraction of a stop word ("that's", "isn't", "i'll") is a stop word.
 _CONTRACTION = re.compile(r"(?:'s|n't|'re|'ve|'ll|'d|'m)$")
 
 _SMALL_TALK_PATTERNS = re.compile(
-    r"\b(can you (all )?(hear|see) me|you'?re on mute|on mute|how was your (weekend|week|trip|holiday)|"
+    r"\b(can you (all |guys )?(hear|see) me|you'?re on mute|on mute|how was your (weekend|week|trip|holiday)|"
     r"how are (you|things)|nice to (meet|see) you|good to (meet|see) you|"
     r"thanks (for|everyone)|talk (to you )?soon|have a (good|great|nice)|"
     r"let'?s (get started|wait)|give (it|people) a (minute|second)|"
@@ -59,6 +134,20 @@ _SMALL_TALK_PATTERNS = re.compile(
     r"bear with me|hang on|works for me|keep in touch|be in touch|breaking up|got back from|"
     r"we went to|hard stop|put a face|(sorry|apologies) (i'?m|for being) late|"
     r"(i'?m|we'?re) (good|great|fine|doing well)|how about you|"
+    # follow-up and scheduling logistics: who decides, what gets sent, when we talk next
+    r"(let me|lemme|i'?ll|i will|i'?d need to|i'?ll need to|i'?ll have to|i'?d have to|i have to|i need to|we'?ll) "
+    r"(check with|double.check|run (it|this|that) by|loop in|circle back|get back to|confirm with|sync with|"
+    r"talk to (my|our|the) (boss|manager|team|cfo|legal|finance|procurement)|touch base)|"
+    r"get back to you|circle back|"
+    r"(send|email|forward|shoot|share) (me |us )?(the |a |that |this |your )?"
+    r"(deck|slides|recording|invite|link|notes|summary|recap|agenda|email|it over|that over|over)|"
+    r"(same time|this time) next week|(put|send|set up) (something|a meeting|an invite|time) (on|in|for)|"
+    r"(push|move|bump) (this|it|the call|the meeting) (to|back|out)|does .{0,20} (work|suit) (for you|your time)|"
+    r"(does|would|is) .{0,15}(your time|for you|on your end|your side).{0,10}(work|ok|okay|alright)|"
+    # conversational idioms
+    r"fingers crossed|same old|don'?t quote me|catch you later|take it easy|no rush|all good|long story short|"
+    r"you know how it is|it is what it is|can'?t complain|not too bad|touch wood|knock on wood|"
+    r"who('?s| is) on the (line|call)|(is|are) .{0,20} (still )?(with us|on the line)|"
     r"(this is|i'?m|it'?s) [A-Z][a-z]+( [A-Z][a-z]+)? (from|at|with|here))\b",
     re.IGNORECASE,
 )
@@ -80,17 +169,42 @@ def _stop_words() -> frozenset[str]:
 _STOP: frozenset[str] | None = None
 
 
+def _reads_out_identifier(text: str) -> bool:
+    """True when a text reads out a number, a spelled word or an address."""
+    if _ID_DIGITS.search(text) or _SPELLED.search(text) or _SPOKEN_ADDRESS.search(text):
+        return True
+    words = [w.lower() for w in _WORD.findall(text)]
+    run = best = 0
+    for w in words:  # three number words in a row: "four one five"
+        run = run + 1 if w in _NUMBER_WORDS else 0
+        best = max(best, run)
+    return best >= 3
+
+
 def content_words(text: str) -> list[str]:
-    """The words of a text that are neither stop words nor conversational filler."""
+    """The words of a text that are neither stop words nor conversational filler.
+
+    Numbers, months, redaction placeholders and read-out addresses never count;
+    when the text reads out an identifier (digits, a spelled word, an address)
+    the words that only label it ("ticket number", "last name", "dot com") do not
+    count either.
+    """
     global _STOP
     if _STOP is None:
         _STOP = _stop_words()
+    text = _PLACEHOLDER.sub("x", text)  # one letter: never content, still part of an address
+    reading = _reads_out_identifier(text)
+    text = _SPOKEN_ADDRESS.sub(" ", text)
+    if reading:
+        text = _SPELLED.sub(" ", text)
     out = []
-    for w in _WORD.findall(_PLACEHOLDER.sub(" ", text)):
+    for w in _WORD.findall(text):
         lw = w.lower().strip("'-")
-        if len(lw) < 2 or lw in _STOP or lw in _FILLER or lw in _NUMBER_WORDS:
+        if len(lw) < 2 or lw in _STOP or lw in _FILLER or lw in _NUMBER_WORDS or lw in _MONTHS:
             continue
         base = _CONTRACTION.sub("", lw)
+        if reading and (lw in _ID_WORDS or lw in _NATO or base in _ID_WORDS):
+            continue
         if base != lw and (base in _STOP or base in _FILLER or base in ("ca", "wo")):  # can't, won't
             continue
         out.append(lw)
@@ -101,17 +215,48 @@ def is_small_talk(text: str, *, min_content_words: int = 2) -> bool:
     """True for greetings, thanks, "okay", bare names and numbers, logistics.
 
     A text is small talk when it has fewer than ``min_content_words`` content
-    words, or when it is short and matches a small-talk phrase. Spoken turns
-    take their bar from :func:`segment_document`; acknowledgements such as
-    "makes sense", "good question" are caught by the phrase list.
+    words (:func:`content_words`) (unless, at the default bar of two, its one
+    lower-case content word sits in a turn worded as a need, :func:`states_a_need`:
+    "how much is my salary" goes on to the test by meaning), when its only content
+    words are capitalised names, or when it is short and matches a small-talk
+    phrase (acknowledgements such as "makes sense", audio checks, follow-up
+    logistics such as "let me check with my manager"). Spoken turns take their bar from
+    :func:`segment_document`. What passes this and still carries no need is
+    caught by meaning (:mod:`nlp.smalltalk`).
     """
     words = content_words(text)
     if len(words) < min_content_words:
+        # one lower-case content word in a turn worded as a need ("how much is my salary")
+        # may still be one: it goes on to the test by meaning (nlp.smalltalk)
+        return not (len(words) == 1 and min_content_words == 2 and states_a_need(text)
+                    and re.search(rf"(?<![\w'])[a-z]*{re.escape(words[0])}", text) is not None
+                    and not _SMALL_TALK_PATTERNS.search(text))
+    # bare names: up to three content words, none of them ever written in lower case
+    tokens = _WORD.findall(_SPOKEN_ADDRESS.sub(" ", _PLACEHOLDER.sub("x", text)))
+    lowered = {w.lower() for w in tokens if w[0].islower()}
+    if len(words) <= 3 and not any(w in lowered for w in words):
         return True
-    lowered = [w for w in _WORD.findall(_PLACEHOLDER.sub(" ", text)) if w[0].islower()]
-    if len(words) <= 3 and not any(w.lower() in words for w in lowered):
-        return True  # bare names: only capitalised words carry content
     return len(words) < 3 * min_content_words and bool(_SMALL_TALK_PATTERNS.search(text))
+
+
+# A customer stating a need or asking about their own things: "we need...", "how do I...",
+# "is there a way...", "when is my...". Not "I need to jump off", which is logistics.
+_NEED_MARKER = re.compile(
+    r"\b(i|we) (really |still |just )?(need|want|would like|'d like|am looking|are looking|have been trying|"
+    r"am trying|are trying)\b(?! to (jump|drop|go|hop|run|leave|step|head))|\bhelp (me|us)\b|"
+    r"\bhow (do|can|would|should|could) (i|we)\b|\bis (there|it possible)\b|"
+    r"\b(what|when|where|how much|how many|which|why)\b.*\b(my|our)\b",
+    re.IGNORECASE,
+)
+
+
+def states_a_need(text: str) -> bool:
+    """True when a text is worded as a need or a question about the speaker's own things.
+
+    A hint, not a verdict: :func:`nlp.smalltalk.small_talk_segments` asks more
+    of such a segment before calling it small talk by meaning.
+    """
+    return bool(_NEED_MARKER.search(text))
 
 
 def load_sentence_splitter() -> SentenceSplitter:

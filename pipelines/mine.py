@@ -46,12 +46,20 @@ from nlp.records import (
     Role,
     Run,
     Segment,
+    Source,
     Strategy,
     Theme,
     ThemeStatus,
 )
-from nlp.smalltalk import SMALL_TALK_PROTOTYPES, SMALL_TALK_RULE, prototype_similarity, small_talk_themes
-from nlp.text import SentenceSplitter, segment_document
+from nlp.smalltalk import (
+    SMALL_TALK_PROTOTYPES,
+    SMALL_TALK_RULE,
+    prototype_similarity,
+    small_talk_members,
+    small_talk_segments,
+    small_talk_themes,
+)
+from nlp.text import SentenceSplitter, content_words, segment_document, states_a_need
 from nlp.themes import cluster_centroids, group_themes, summarize_clusters
 from nlp.trends import Mention, TrendParams, measure_trend
 from pipelines.settings import Settings
@@ -369,18 +377,27 @@ def find_themes(
         kwargs["assign_threshold"] = settings.themes.assign_threshold
     stored = store.load_themes()
     previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id)
+    spoken = np.fromiter((r.source is Source.CALL for r in rows), dtype=bool, count=len(rows))
+    aside = _small_talk_by_meaning(rows, vectors, small_talk_vectors, settings)
     if previous is not None:
         ext = extend_clusters(vectors, previous, [r.text for r in rows], **kwargs)
-        labels = _drop_small_talk_themes(ext.labels, vectors, small_talk_vectors, settings)
+        labels = _drop_small_talk_themes(np.where(aside, -1, ext.labels), vectors, small_talk_vectors, settings,
+                                         spoken)
         clustering.update(joined=ext.joined, new_clusters=ext.new_clusters, in_new_clusters=ext.in_new_clusters,
                           noise=ext.noise)
         logger.info("themes: incremental: %d unthemed segments, %d joined a theme, %d formed %d new clusters, "
                     "%d noise", clustering["unthemed"], ext.joined, ext.in_new_clusters, ext.new_clusters, ext.noise)
     else:
-        labels = (cluster_embeddings(vectors, texts=[r.text for r in rows], **kwargs) if len(rows)
-                  else np.zeros(0, dtype=np.int64))
-        labels = _drop_small_talk_themes(labels, vectors, small_talk_vectors, settings)
+        labels = np.full(len(rows), -1, dtype=np.int64)
+        if (~aside).any():
+            labels[~aside] = cluster_embeddings(vectors[~aside], texts=[r.text for r, a in zip(rows, aside) if not a],
+                                                **kwargs)
+        labels = _drop_small_talk_themes(labels, vectors, small_talk_vectors, settings, spoken)
         labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
+        if aside.any() and (labels[aside] >= 0).any():  # last run's theme does not take small talk back
+            labels = np.where(aside, -1, labels)
+            used = np.unique(labels[labels >= 0])
+            labels[labels >= 0] = np.searchsorted(used, labels[labels >= 0])
         logger.info("themes: full clustering (%s)", clustering["reason"])
     known = _unchanged_labels(labels, themeable_ids, stored) if clustering["mode"] == "incremental" else {}
     summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser, known_labels=known)
@@ -545,19 +562,55 @@ def _unchanged_labels(labels: np.ndarray, themeable_ids: Sequence[str], stored: 
     return known
 
 
+def _small_talk_by_meaning(rows: Sequence[Segment], vectors: np.ndarray, small_talk_vectors: np.ndarray | None,
+                           settings: Settings) -> np.ndarray:
+    """Per themeable call segment: small talk by meaning (nlp.smalltalk.small_talk_segments), never clustered.
+
+    Only spoken turns: a CRM note is written to record something, and a short
+    one ("what's the weather risk on delivery") must not be read as chit-chat.
+    """
+    if small_talk_vectors is None or settings.themes.small_talk_threshold is None or not len(rows):
+        return np.zeros(len(rows), dtype=bool)
+    spoken = np.array([r.source is Source.CALL for r in rows], dtype=bool)
+    if not spoken.any():
+        return spoken
+    idx = np.flatnonzero(spoken)
+    aside = np.zeros(len(rows), dtype=bool)
+    aside[idx] = small_talk_segments(prototype_similarity(vectors[idx], small_talk_vectors),
+                                     [len(content_words(rows[i].text)) for i in idx],
+                                     need_like=[states_a_need(rows[i].text) for i in idx])
+    if aside.any():
+        logger.info("themes: %d segments are small talk by meaning and get no theme", int(aside.sum()))
+    return aside
+
+
 def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, small_talk_vectors: np.ndarray | None,
-                            settings: Settings) -> np.ndarray:
-    """Clusters that are mostly small talk become noise; the rest are numbered 0..k-1 again."""
+                            settings: Settings, spoken: np.ndarray | None = None) -> np.ndarray:
+    """Members nearer small talk than their theme leave it, clusters that are mostly small talk (or
+    left under the minimum size) become noise; the rest are numbered 0..k-1 again.
+
+    ``spoken`` marks call segments: only they may leave a theme one by one, and
+    they count as near small talk from ``small_talk_threshold``; written notes
+    only from ``small_talk_threshold_notes`` (a note is written to record something).
+    """
     threshold = settings.themes.small_talk_threshold
     if small_talk_vectors is None or threshold is None or not len(labels) or labels.max() < 0:
         return labels
+    spoken = np.ones(len(labels), dtype=bool) if spoken is None else spoken
+    notes_threshold = settings.themes.small_talk_threshold_notes
     similarity = prototype_similarity(vectors, small_talk_vectors)
-    dropped = small_talk_themes(labels, similarity, threshold=threshold,
-                                min_share=settings.themes.small_talk_min_share)
-    if not dropped.size:
+    leave = small_talk_members(labels, vectors, similarity) & spoken
+    labels = np.where(leave, -1, labels)
+    ids, size = np.unique(labels[labels >= 0], return_counts=True)
+    near = np.where(spoken, similarity >= threshold,
+                    similarity >= (notes_threshold if notes_threshold is not None else np.inf))
+    dropped = np.union1d(small_talk_themes(labels, near.astype(np.float32), threshold=0.5,
+                                           min_share=settings.themes.small_talk_min_share),
+                         ids[size < settings.themes.min_theme_size])
+    if not dropped.size and not leave.any():
         return labels
-    logger.info("themes: %d clusters (%d segments) are small talk and get no theme", dropped.size,
-                int(np.isin(labels, dropped).sum()))
+    logger.info("themes: %d members left a theme as small talk; %d clusters (%d segments) are small talk "
+                "and get no theme", int(leave.sum()), dropped.size, int(np.isin(labels, dropped).sum()))
     kept = np.where(np.isin(labels, dropped), -1, labels)
     used = np.unique(kept[kept >= 0])
     out = np.full_like(kept, -1)

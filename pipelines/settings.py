@@ -90,9 +90,14 @@ class ThemeSettings(BaseModel):
                                        "(None: the clusterer's default)."
     )
     small_talk_threshold: float | None = Field(
-        0.5, gt=-1, le=1,
-        description="A segment at least this similar (cosine) to one of nlp.smalltalk's prototypes is near "
+        0.4, gt=-1, le=1,
+        description="A call segment at least this similar (cosine) to one of nlp.smalltalk's prototypes is near "
                     "small talk (None: keep every cluster).",
+    )
+    small_talk_threshold_notes: float | None = Field(
+        0.5, gt=-1, le=1,
+        description="The same for written notes, which are written to record something (None: a note is never "
+                    "near small talk).",
     )
     small_talk_min_share: float = Field(
         0.5, gt=0, le=1, description="A cluster with at least this share of members near small talk is small "

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from nlp.embed import embed_texts
-from nlp.smalltalk import SMALL_TALK_PROTOTYPES, prototype_similarity, small_talk_themes
+from nlp.smalltalk import (
+    SMALL_TALK_PROTOTYPES,
+    prototype_similarity,
+    small_talk_members,
+    small_talk_segments,
+    small_talk_themes,
+)
 
 
 def test_small_talk_prototypes_are_distinct_short_lines() -> None:
@@ -69,3 +75,46 @@ def test_small_talk_themes_with_the_real_model_drops_chit_chat_keeps_needs(embed
     protos = embed_texts(embedding_model, list(SMALL_TALK_PROTOTYPES))
     labels = np.array([0] * 5 + [1] * 5)
     assert small_talk_themes(labels, prototype_similarity(vectors, protos)).tolist() == [0]
+
+
+def test_small_talk_segments_asks_more_of_longer_and_need_like_segments() -> None:
+    sim = np.array([0.46, 0.46, 0.52, 0.52, 0.58, 0.61, 0.52, 0.61])
+    counts = np.array([2, 3, 3, 5, 9, 9, 2, 2])
+    need = np.array([False] * 6 + [True, True])
+    out = small_talk_segments(sim, counts, need_like=need, thresholds={2: 0.45, 3: 0.5}, threshold_any=0.6,
+                              need_margin=0.1)
+    # 2 words at 0.46: yes; 3 words at 0.46: no; 3 at 0.52: yes; 5 and 9 words need 0.6;
+    # worded as a need, 2 words need 0.55
+    assert out.tolist() == [True, False, True, False, False, True, False, True]
+
+
+def test_small_talk_segments_checks_lengths() -> None:
+    with pytest.raises(ValueError, match="one value per segment"):
+        small_talk_segments(np.array([0.1, 0.2]), [2])
+    with pytest.raises(ValueError, match="need_like"):
+        small_talk_segments(np.array([0.1, 0.2]), [2, 2], need_like=[True])
+
+
+def test_small_talk_members_leave_a_theme_they_are_far_from() -> None:
+    # theme 0: three members along x, one member off towards a prototype; noise stays noise
+    x = np.array([[1.0, 0.0], [0.99, 0.14], [0.99, -0.14], [0.0, 1.0], [0.0, 1.0]], dtype=np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    sim = np.array([0.1, 0.1, 0.1, 0.9, 0.9])
+    labels = np.array([0, 0, 0, 0, -1])
+    assert small_talk_members(labels, x, sim, threshold=0.45).tolist() == [False, False, False, True, False]
+    # under the threshold nothing leaves
+    assert not small_talk_members(labels, x, sim * 0.4, threshold=0.45).any()
+
+
+def test_small_talk_segments_with_the_real_model(embedding_model) -> None:
+    # Not among the prototypes; short small talk goes, needs (short or long) stay.
+    from nlp.text import content_words, states_a_need
+
+    texts = ["Ugh, my wifi keeps dropping.", "Can you hear me alright now?", "Thanks so much, bye now.",
+             "Our invoices take three weeks to get approved.", "We need SSO with Okta before renewal.",
+             "How do I export my reports to Excel?"]
+    sim = prototype_similarity(embed_texts(embedding_model, texts),
+                               embed_texts(embedding_model, list(SMALL_TALK_PROTOTYPES)))
+    out = small_talk_segments(sim, [len(content_words(t)) for t in texts],
+                              need_like=[states_a_need(t) for t in texts])
+    assert not out[3:].any()

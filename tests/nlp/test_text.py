@@ -236,3 +236,73 @@ def test_is_small_talk_min_content_words_is_the_threshold() -> None:
 )
 def test_content_words_table(text: str, words: list[str]) -> None:
     assert content_words(text) == words
+
+
+def test_segments_never_mix_rep_and_customer_speech(split) -> None:
+    # Short alternating turns (which merging would tempt) and a long rep monologue:
+    # every segment is one speaker's words, and rep speech is never themeable, so no
+    # theme (built only from themeable segments) can hold rep and customer speech.
+    doc = _call(
+        Turn("Dana Buyer", Role.CUSTOMER, "Okay.", 0.0, 1.0),
+        Turn("Sam Rep", Role.REP, "Great.", 1.0, 2.0),
+        Turn("Dana Buyer", Role.CUSTOMER, "We need SSO.", 2.0, 3.0),
+        Turn("Sam Rep", Role.REP, "We support Okta.", 3.0, 4.0),
+        Turn("Sam Rep", Role.REP, " ".join(SENTENCES), 4.0, 40.0),
+        Turn("Dana Buyer", Role.CUSTOMER, "Our auditors need a full history of every rate change.", 40.0, 45.0),
+    )
+    segs = segment_document(doc, split, max_chars=120)
+    by_speaker = {"Dana Buyer": Role.CUSTOMER, "Sam Rep": Role.REP}
+    for s in segs:
+        assert s.speaker_role == by_speaker[s.speaker]
+        other = [t for t in doc.turns if t.speaker != s.speaker]
+        assert not any(t.text in s.text for t in other if len(t.text) > 8)
+    assert not any(s.themeable for s in segs if s.speaker_role == Role.REP)
+    assert any(s.themeable for s in segs if s.speaker_role == Role.CUSTOMER)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Ticket number 5 5 1 9.", True),  # an identifier read out: its label is no content
+        ("The confirmation code is 88 20 41", True),
+        ("It's jo dot smith at acme dot com", True),  # a spoken email address
+        ("surname's Patel, P-A-T-E-L", True),  # a name spelled out
+        ("B as in bravo, seven, nine", True),
+        ("yeh ok gotcha, tbh", True),  # chat forms of yes and fillers
+        ("let me check with my manager and get back to you", True),  # follow-up logistics
+        ("can you send that over by email", True),
+        ("sounds good, talk Friday", True),
+        ("is anything happening on March 4th", True),  # a date is no content
+        ("Our invoice approvals take three weeks", False),  # a need stays a need
+        ("I need to talk to someone about fraudulent activity on my card", False),
+        ("Do you integrate with Salesforce and HubSpot?", False),
+        ("what is my card's apr", False),  # APR is not April
+        ("do i have more than $100 in my pnc account", False),  # an amount is not an identifier
+        ("We run payroll for 400 contractors", False),
+        ("how much is my salary", False),  # one content word, worded as a need: left to the test by meaning
+        ("Need more coffee, honestly.", True),  # one content word, not worded as a need
+        ("I'm <PERSON>. I'll be taking notes.", True),  # "I'm" is no spelled word
+        ("case number, um, 330 dash 49", True),
+        ("yo Priya, whats up", True),  # contractions typed without the apostrophe
+        ("golf this weekend if the weather holds, fingers crossed", True),  # an idiom of chit-chat
+    ],
+)
+def test_is_small_talk_identifiers_addresses_and_logistics(text: str, expected: bool) -> None:
+    assert is_small_talk(text) is expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("We need SSO with Okta", True),
+        ("how do I export my invoices", True),
+        ("is there a way to bulk approve", True),
+        ("when is my next payment due", True),
+        ("I need to jump off in five minutes", False),  # logistics, not a need
+        ("Sounds good, talk Friday", False),
+    ],
+)
+def test_states_a_need(text: str, expected: bool) -> None:
+    from nlp.text import states_a_need
+
+    assert states_a_need(text) is expected
