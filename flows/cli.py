@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import subprocess
 import sys
-import threading
+import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 __all__ = ["main", "build_parser", "prefect_offline_env", "SAMPLE_DIR"]
 
@@ -123,30 +125,120 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _start_prefect_api() -> threading.Thread | None:
-    """Start Prefect's temporary API server in a background thread, when no PREFECT_API_URL is set.
+class _TemporaryApi:
+    """Prefect's temporary API server as a subprocess, started without importing Prefect's server code here.
 
-    The server is a subprocess that takes 8-17 s to come up on 2 cores; started
-    here it comes up while the command validates its inputs and loads the models,
-    instead of before the flow's first line. The flow finds it running (Prefect
-    keeps one per process); join the thread before the flow starts.
+    Prefect starts the same server (``uvicorn prefect.server.api.server:create_app``)
+    the first time a flow runs without ``PREFECT_API_URL``, but only after
+    importing its whole server package into this process (seconds of CPU on a
+    2-core machine, while the models load) and only when the flow starts. Here
+    the subprocess starts at once, this process imports nothing of it, and the
+    flow is pointed at it with ``PREFECT_API_URL`` when it is up.
+    """
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+        self._log: Any = None
+
+    def start(self) -> None:
+        import prefect
+
+        import tempfile
+
+        self.port = _free_port()
+        if self._log is None:  # a file, not a pipe: a chatty server never blocks on a full pipe
+            self._log = tempfile.TemporaryFile()
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+               "PREFECT__SERVER_FINAL": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(prefect.__file__).parent.parent),
+             "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+            env=env, stdout=subprocess.DEVNULL, stderr=self._log, preexec_fn=_die_with_parent)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def wait(self) -> None:
+        """Block until the server answers /health (a busy port: start again on another)."""
+        import httpx
+
+        limit = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
+        deadline = time.monotonic() + limit
+        with httpx.Client() as client:
+            while time.monotonic() < deadline:
+                assert self.process is not None
+                code = self.process.poll()
+                if code == 3:  # uvicorn could not bind the port
+                    self.start()
+                    continue
+                if code is not None:
+                    self._log.seek(0)
+                    err = self._log.read().decode("utf-8", "replace")[-2000:]
+                    raise RuntimeError(f"Prefect's temporary API server exited with code {code}: {err}")
+                try:
+                    if client.get(f"{self.api_url}/health", timeout=2).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
+        raise RuntimeError(f"Prefect's temporary API server did not answer within {limit:.0f} s "
+                           "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: the server gets SIGTERM when this process dies, even by SIGKILL (no orphaned servers)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_prefect_api() -> _TemporaryApi | None:
+    """Start Prefect's temporary API server now, when no Prefect API is configured.
+
+    It comes up (2-10 s on 2 cores) while the command validates its inputs and
+    loads the models, instead of before the flow's first line.
     """
     if os.environ.get("PREFECT_API_URL"):
         return None
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
-    def start() -> None:
-        try:
-            from prefect.server.api.server import SubprocessASGIServer
-            from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
-
-            if not PREFECT_API_URL.value() and PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-                SubprocessASGIServer().start()
-        except Exception:  # the flow starts it again and reports what fails
-            logging.getLogger("flows").debug("early start of Prefect's temporary server failed", exc_info=True)
-
-    thread = threading.Thread(target=start, name="prefect-api-start", daemon=True)
-    thread.start()
-    return thread
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return None  # a configured server (or a test harness's): the flow uses it
+    server = _TemporaryApi()
+    try:
+        server.start()
+    except OSError:  # the flow starts Prefect's own and reports what fails
+        logging.getLogger("flows").debug("early start of Prefect's temporary server failed", exc_info=True)
+        return None
+    return server
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -248,10 +340,16 @@ def main(argv: list[str] | None = None) -> int:
         from flows.mine import mine_flow, preload_resources
 
         preload_resources(settings)  # the models load while Prefect's temporary server starts
+        run = dict(sources=[str(s) for s in sources], strategy=str(strategy), out=str(out),
+                   store_url=store, as_of=as_of, config=config, overrides=overrides)
         if server is not None:
-            server.join()
-        summary = mine_flow(sources=[str(s) for s in sources], strategy=str(strategy), out=str(out),
-                            store_url=store, as_of=as_of, config=config, overrides=overrides)
+            from prefect.settings import PREFECT_API_URL, temporary_settings
+
+            server.wait()
+            with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+                summary = mine_flow(**run)
+        else:
+            summary = mine_flow(**run)
         _print_summary(summary)
         return EXIT_OK
     except (StrategyError, ConfigError) as exc:
@@ -271,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("flows").debug("run failed", exc_info=True)
         print(f"groundswell: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAIL
+    finally:
+        if server is not None:
+            server.stop()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,8 +1,8 @@
 """The mining flow: one Prefect task per stage, each a thin call into pipelines/.
 
 Around the stages the flow holds the store's run lock (pipelines/lock.py),
-times every stage, and caches the analysis stages (embed, themes, strategy)
-by a content fingerprint: the stored documents' hashes, the strategy file's
+times every stage, and caches the analysis stages (themes, strategy; embed
+rests on the store's own embedding cache) by a content fingerprint: the stored documents' hashes, the strategy file's
 hash, the settings that shape results, the as-of day and the model ids. When
 the store's last finished run had the same fingerprint, nothing is new, and
 those stages come from Prefect's result cache; the run record says so
@@ -73,18 +73,23 @@ def ingest(store: Store, sources: list[str], run_id: str, settings: Settings, re
     return m.ingest_sources(store, sources, run_id, settings, res.split_sentences, progress)
 
 
-@task(cache_key_fn=_stage_key, persist_result=True)
+@task(cache_policy=NO_CACHE)
 def embed(store: Store, res: m.Resources, as_of: date, settings: Settings, fingerprint: str,
           embed_fn: Callable[[list[str]], np.ndarray] | None = None,
           ) -> tuple[tuple[Segment, ...], tuple[str, ...], np.ndarray]:
+    # never cached by Prefect: the store's embedding cache already makes a rerun cheap, and a
+    # pickled copy of every segment and vector (hundreds of MB at 100k) would cost more than it saves
     return m.embed_segments(store, res.model, as_of, settings.embed.batch_size, embed_fn)
 
 
 @task(cache_key_fn=_stage_key, persist_result=True)
 def find_themes(store: Store, segments: tuple[Segment, ...], ids: tuple[str, ...], vectors: np.ndarray,
                 as_of: date, settings: Settings, res: m.Resources, fingerprint: str) -> m.ThemeResult:
-    return m.find_themes(store, segments, ids, vectors, as_of, settings, res.parser, res.small_talk_vectors,
-                         res.model.model_id)
+    result = m.find_themes(store, segments, ids, vectors, as_of, settings, res.parser, res.small_talk_vectors,
+                           res.model.model_id)
+    # cached without the embed stage's outputs (the flow puts them back): the cache stays small
+    return replace(result, segments=(), themeable_vectors=np.zeros((0, vectors.shape[1] if vectors.ndim == 2
+                                                                       else 0), np.float32))
 
 
 @task(cache_key_fn=_stage_key, persist_result=True)
@@ -236,7 +241,8 @@ def _mine_locked(store: Store, sources: list[str], strat: Strategy, strategy_pat
                 return state.result()
 
         segments, ids, vectors = stage(embed, "embed", store, res, as_of, settings, embed_fn=embedder)
-        result = stage(find_themes, "themes", store, segments, ids, vectors, as_of, settings, res)
+        result = replace(stage(find_themes, "themes", store, segments, ids, vectors, as_of, settings, res),
+                         segments=segments, themeable_vectors=vectors)
         if stages["themes"] == "cached":  # the themes are the last run's: nothing was born or changed
             result = replace(result, lineage=(), changes=(
                 f"Nothing new since run {previous}: the same documents, strategy and settings, "

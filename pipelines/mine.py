@@ -496,13 +496,13 @@ def _clustering_plan(store: Store, stored: Sequence[Any], themeable_ids: Sequenc
     Everything is clustered again on the first run, when turned off, when the
     theme or embedding settings changed, on a backfill (an as-of day before the
     last run's), when the last full clustering is ``full_every_days`` old, when
-    many of last run's members are gone, or when too many segments are unthemed.
+    many of last run's members are gone, or when many segments are new.
     """
     ts = settings.themes
     as_of_s = as_of.isoformat()
 
     def full(reason: str) -> tuple[None, dict[str, Any]]:
-        return None, {"mode": "full", "reason": reason, "last_full_as_of": as_of_s}
+        return None, {"mode": "full", "reason": reason, "last_full_as_of": as_of_s, "themeable": len(themeable_ids)}
 
     if not ts.incremental:
         return full("incremental clustering is off")
@@ -530,14 +530,19 @@ def _clustering_plan(store: Store, stored: Sequence[Any], themeable_ids: Sequenc
     if kept < (1 - ts.incremental_max_new) * len(index):
         return full(f"{len(index) - kept} of last run's {len(index)} themed segments are gone or changed")
     unthemed = len(themeable_ids) - kept
-    if unthemed > ts.incremental_max_new * len(themeable_ids):
-        return full(f"{unthemed} of {len(themeable_ids)} segments unthemed (over "
-                    f"{ts.incremental_max_new:.0%}): more than a sliver is new")
+    if "themeable" not in before:
+        return full("the last run did not record its segment count")
+    new = len(themeable_ids) - int(before["themeable"])
+    if new > ts.incremental_max_new * len(themeable_ids):
+        return full(f"{new} of {len(themeable_ids)} segments are new (over "
+                    f"{ts.incremental_max_new:.0%}): more than a sliver")
     # themes that lost every member are renumbered away; the rest keep their order
     used = np.unique(previous[previous >= 0])
     previous[previous >= 0] = np.searchsorted(used, previous[previous >= 0])
-    return previous, {"mode": "incremental", "reason": f"{unthemed} of {len(themeable_ids)} segments unthemed",
-                      "last_full_as_of": last_full, "unthemed": unthemed}
+    return previous, {"mode": "incremental",
+                      "reason": f"{max(new, 0)} new segments; {unthemed} of {len(themeable_ids)} unthemed",
+                      "last_full_as_of": last_full, "unthemed": unthemed, "new": max(new, 0),
+                      "themeable": len(themeable_ids)}
 
 
 def _unchanged_labels(labels: np.ndarray, themeable_ids: Sequence[str], stored: Sequence[Any],

@@ -113,8 +113,8 @@ class ThemeSettings(BaseModel):
     )
     incremental_max_new: float = Field(
         0.05, ge=0, le=1,
-        description="Largest share of unthemed segments (new ones and last run's noise) a run may add "
-                    "incrementally; more than this and everything is clustered again.",
+        description="Largest share of new segments (since the last run) a run may add incrementally; more "
+                    "than this and everything is clustered again.",
     )
     full_every_days: int = Field(
         7, ge=0,

@@ -89,3 +89,44 @@ def test_backfill_and_nightly_replay_agree(resources, demo_bundle, tmp_path) -> 
     flags_nightly = sorted((f.kind.value, f.theme_id, f.statement_id) for f in nightly.flags)
     assert flags_backfill == flags_nightly
     assert len(by_members) == len(nightly.themes)
+
+
+def _clustering(url: str, run_id: str) -> dict:
+    store = Store(url)
+    try:
+        return (store.run_record(run_id) or {}).get("themes_clustering") or {}
+    finally:
+        store.dispose()
+
+
+@pytest.mark.slow
+def test_the_next_night_grows_last_runs_themes_and_settings_or_backfill_cluster_all_again(resources, tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+
+    def run(as_of: date, folder: str, settings: Settings | None = None):
+        return mine(SOURCES, SAMPLE / "strategy.md", tmp_path / folder, store_url=url, as_of=as_of,
+                    settings=settings or Settings(), resources=resources)
+
+    first = run(D - timedelta(days=1), "a")
+    assert _clustering(url, first.run.id)["mode"] == "full"
+    second = run(D, "b")
+    info = _clustering(url, second.run.id)
+    assert info["mode"] == "incremental", info
+    assert info["last_full_as_of"] == (D - timedelta(days=1)).isoformat()
+    assert info["unthemed"] > 0
+    # last night's themes keep their ids, their members and (barely changed) their labels
+    before = {t.id: t for t in first.themes}
+    for t in second.themes:
+        if t.id in before:
+            assert set(before[t.id].members) <= set(t.members)
+    assert {t.id for t in first.themes} <= {t.id for t in second.themes}
+    # theme settings changed: everything is clustered again
+    third = run(D, "c", Settings(themes={"granularity": 0.5}))
+    assert _clustering(url, third.run.id)["mode"] == "full"
+    assert "settings" in _clustering(url, third.run.id)["reason"]
+    # a backfill (an as-of day before the last run's) clusters everything too
+    fourth = run(D - timedelta(days=10), "d", Settings(themes={"granularity": 0.5}))
+    assert _clustering(url, fourth.run.id)["mode"] == "full"
+    # turned off: full every night
+    fifth = run(D, "e", Settings(themes={"granularity": 0.5, "incremental": False}))
+    assert _clustering(url, fifth.run.id)["reason"] == "incremental clustering is off"
