@@ -144,6 +144,7 @@ def _groundswell(notes_dir: Path, store: Path, out: Path, env: dict[str, str]) -
     stages = record.get("timings_s", {})
     res.pop("stdout")
     res["stages_s"] = stages
+    res["stage_peak_mb"] = record.get("peak_rss_mb") or {}  # the main process's peak when each stage ended
     res["startup_and_other_s"] = round(res["wall_s"] - sum(stages.values()), 2)
     res["embeddings_computed"] = (record.get("cache") or {}).get("embeddings_computed")
     res["themes"] = None
@@ -252,7 +253,9 @@ def _markdown(result: dict[str, Any]) -> str:
         lines += [f"| {k} | {v['nmi']:.3f} | {v['ari']:.3f} | {v['noise']:.1%} |" for k, v in q.items()
                   if isinstance(v, dict)]
         lines.append("")
-    lines += ["| notes | run | wall s | peak MB | start-up+other s | stages s | vs BERTopic |",
+    lines += ["Stages: seconds, and (groundswell) the main process's peak memory when the stage ended; "
+              "peak MB: the whole process tree's.", "",
+              "| notes | run | wall s | peak MB | start-up+other s | stages s | vs BERTopic |",
               "| ---: | --- | ---: | ---: | ---: | --- | ---: |"]
     for c in result["cases"]:
         bt = c.get("bertopic")
@@ -260,7 +263,9 @@ def _markdown(result: dict[str, Any]) -> str:
             r = c.get(name)
             if not r:
                 continue
-            stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stages_s"].items())
+            peaks = r.get("stage_peak_mb") or {}
+            stages = ", ".join(f"{k} {v:.1f}" + (f" ({peaks[k]:.0f} MB)" if peaks.get(k) else "")
+                               for k, v in r["stages_s"].items())
             ratio = f"{r['wall_s'] / bt['wall_s']:.2f}" if bt and name != "bertopic" else ""
             if name == "incremental_1pct":
                 ratio = f"{r['wall_s'] / c['groundswell']['wall_s']:.2f} of full"

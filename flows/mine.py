@@ -153,11 +153,14 @@ def _versions() -> dict[str, str]:
 
 
 @contextmanager
-def _timed(timings: dict[str, float], name: str, progress: StageProgress) -> Iterator[None]:
+def _timed(timings: dict[str, float], peaks: dict[str, float], name: str, progress: StageProgress,
+           ) -> Iterator[None]:
+    """Time a stage (seconds) and note the process's peak memory when it ends (MB, never going down)."""
     progress.start(name)
     t0 = time.perf_counter()
     yield
     timings[name] = round(time.perf_counter() - t0, 3)
+    peaks[name] = _peak_rss_mb()
     progress.finish(f"{timings[name]:.1f} s")
 
 
@@ -192,11 +195,12 @@ def mine_flow(
     as_of = as_of or date.today()
     settings = load_settings(config, **(overrides or {}))
     timings: dict[str, float] = {}
+    peaks: dict[str, float] = {}
     with StageProgress(settings.run.progress) as progress:
-        with _timed(timings, "load strategy", progress):
+        with _timed(timings, peaks, "load strategy", progress):
             strat = load_strategy(strategy)
             strategy_hash = hash_inputs([strategy])[str(Path(strategy))]
-        with _timed(timings, "load models", progress):
+        with _timed(timings, peaks, "load models", progress):
             res = load_resources(settings)
         store = Store(store_url)
         try:
@@ -205,7 +209,7 @@ def mine_flow(
             holder = describe_holder(f"flow run {flow_run.name or '?'}")
             with store_lock(store, holder=holder, timeout_s=settings.run.lock_timeout_s):
                 return _mine_locked(store, sources, strat, strategy, strategy_hash, out, as_of, settings, res,
-                                    timings, progress, log)
+                                    timings, peaks, progress, log)
         finally:
             store.dispose()
 
@@ -213,13 +217,13 @@ def mine_flow(
 def _mine_locked(store: Store, sources: list[str], strat: Strategy, strategy_path: str, strategy_hash: str,
                  out: str,
                  as_of: date, settings: Settings, res: m.Resources, timings: dict[str, float],
-                 progress: StageProgress, log: Any) -> dict[str, Any]:
+                 peaks: dict[str, float], progress: StageProgress, log: Any) -> dict[str, Any]:
     """The stages, while this run holds the store's lock."""
     previous = store.last_done_run()
     run_id, started = start_run(store, as_of)
     log.info("run %s as of %s on %s", run_id, as_of, m.redact_url(store.url))
     try:
-        with _timed(timings, "ingest", progress):
+        with _timed(timings, peaks, "ingest", progress):
             input_hashes = hash_inputs(sources)
             report = ingest(store, sources, run_id, settings, res, progress.advance)
         models = {"embedding": res.model.model_id, "labels": res.parser_name, "groundswell": m.VERSION}
@@ -231,7 +235,7 @@ def _mine_locked(store: Store, sources: list[str], strat: Strategy, strategy_pat
         stages: dict[str, str] = {}
 
         def stage(fn: Any, name: str, *args: Any, **kwargs: Any) -> Any:
-            with _timed(timings, name, progress):
+            with _timed(timings, peaks, name, progress):
                 # quote(): Prefect would otherwise walk every segment of every argument looking for
                 # futures (6 s of a 3k-note run, linear in the store's size)
                 state = fn.with_options(refresh_cache=not steady)(*map(quote, args), fingerprint=fingerprint,
@@ -248,18 +252,18 @@ def _mine_locked(store: Store, sources: list[str], strat: Strategy, strategy_pat
                 f"Nothing new since run {previous}: the same documents, strategy and settings, "
                 "so the same themes and flags (taken from the cache).",))
         themes, flags, matrix = stage(compare, "compare", result, strat, store, res, settings)
-        with _timed(timings, "report", progress):
+        with _timed(timings, peaks, "report", progress):
             run = m.build_run(store, run_id, as_of, started, res, segments, report, store.url)
             bundle = m.assemble_bundle(run, strat, result, themes, flags, matrix, report)
             out_dir = write_bundle(quote(bundle), out)
         cache = {"fingerprint_matched": steady, "reused_from": previous if steady else None, "stages": stages,
                  "new_documents": report.new_documents,
                  "embeddings_computed": None if stages["embed"] == "cached" else _computed(embedder)}
-        extra = {"fingerprint": fingerprint, "cache": cache, "inputs": input_hashes,
+        extra = {"fingerprint": fingerprint, "cache": cache, "inputs": input_hashes, "peak_rss_mb": peaks,
                  "strategy": {"path": strategy_path, "sha256": strategy_hash},
                  "versions": _versions(), "dask": {"address": settings.dask.address} if settings.dask.address
                  else None}
-        with _timed(timings, "finish", progress):
+        with _timed(timings, peaks, "finish", progress):
             finish_run(store, run, quote(themes), quote(result), report, timings, settings, quote(extra))
         prune_stage_cache(keep=fingerprint)
     except BaseException as exc:
@@ -320,6 +324,17 @@ def prune_stage_cache(keep: str, storage: Path | None = None, others: int = _KEE
             except OSError:
                 pass
     return deleted
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB (0 where the platform does not say)."""
+    try:
+        import resource
+
+        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    except (ImportError, OSError):
+        return 0.0
+    return round(kb / 1024, 1)
 
 
 class _CountingEmbedder:
