@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 _CHUNK = 500
 # Documents written per batch when a file is recorded.
 _PUT_BATCH = 500
+#: Finished runs whose segment -> theme assignments are kept (older runs keep their record and lineage).
+KEEP_ASSIGNMENT_RUNS = 30
 
 
 def default_store_url() -> str:
@@ -464,6 +466,11 @@ class Store:
             con.execute(update(s.runs).where(s.runs.c.run_id == run_id).values(
                 finished_at=finished_at, status="done", record=json.dumps(record, sort_keys=True, default=str)
             ))
+            # assignments of all but the latest finished runs go: a nightly run on 100k segments adds 100k rows
+            keep = [r[0] for r in con.execute(
+                select(s.runs.c.run_id).where(s.runs.c.status == "done")
+                .order_by(s.runs.c.finished_at.desc(), s.runs.c.run_id.desc()).limit(KEEP_ASSIGNMENT_RUNS))]
+            con.execute(delete(s.assignments).where(s.assignments.c.run_id.not_in(keep)))
 
     def load_lineage(self, run_id: str) -> list[LineageEvent]:
         """The lineage events a finished run recorded, in report order."""

@@ -276,3 +276,21 @@ def test_redact_url(url: str, shown: str) -> None:
 def test_default_store_url(monkeypatch, env: str, expected: str) -> None:
     monkeypatch.setenv("GROUNDSWELL_STORE", env)
     assert default_store_url() == expected
+
+
+def test_only_the_latest_runs_keep_their_assignments(store) -> None:
+    from datetime import timedelta
+
+    from pipelines.store.store import KEEP_ASSIGNMENT_RUNS
+
+    runs = [f"r{i:03d}" for i in range(KEEP_ASSIGNMENT_RUNS + 2)]
+    for i, run in enumerate(runs):
+        when = MARCH + timedelta(days=i)
+        store.start_run(run, when.date().isoformat(), when)
+        store.finish_run(run, finished_at=when, record={}, themes=_theme_rows("T1"), assignments={f"a#{i}": "T1"})
+    with store.engine.connect() as con:
+        kept = {r[0] for r in con.execute(select(s.assignments.c.run_id).distinct())}
+        total = con.execute(select(func.count()).select_from(s.runs)).scalar_one()
+    assert kept == set(runs[2:])  # the two oldest runs' assignments are gone
+    assert total == len(runs)  # their records stay
+    assert {t.theme_id: t.members for t in store.load_themes()}["T1"] == frozenset({f"a#{len(runs) - 1}"})
