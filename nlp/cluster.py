@@ -246,7 +246,7 @@ def _refine(
             return np.full(z.shape[0], -1, dtype=np.int64)
         member = np.isin(labels, ids)
         index = np.where(member, np.searchsorted(ids, labels), ids.size)  # non-members: one extra row
-        cz = _sums(z, index, ids.size + 1)[:-1]
+        cz = group_sums(z, index, ids.size + 1)[:-1]
         if w2 > 0:
             cw = _sums_sparse(words, index, ids.size + 1)[:-1]
             norm = np.sqrt((cz**2).sum(1) + w2 * (cw**2).sum(1))[:, None]
@@ -268,7 +268,7 @@ def _refine(
     return labels
 
 
-def _sums(x: np.ndarray, index: np.ndarray, k: int) -> np.ndarray:
+def group_sums(x: np.ndarray, index: np.ndarray, k: int) -> np.ndarray:
     """Sum of the rows of ``x`` per group ``index`` (0..k-1), accumulated in float64.
 
     One weighted bincount per column: as exact as ``np.add.at`` and many times
@@ -292,7 +292,7 @@ def _sums_sparse(x, index: np.ndarray, k: int) -> np.ndarray:
 
 def _centroids(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     """Unit-length mean vector of each label 0..k-1 (zeros for empty labels)."""
-    return _unit(_sums(x, labels, k))
+    return _unit(group_sums(x, labels, k))
 
 
 def _nearest(x: np.ndarray, centroids: np.ndarray) -> np.ndarray:

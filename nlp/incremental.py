@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nlp.cluster import DEFAULT_ASSIGN_THRESHOLD, cluster_embeddings
+from nlp.cluster import DEFAULT_ASSIGN_THRESHOLD, cluster_embeddings, group_sums
 
 __all__ = ["Extension", "extend_clusters"]
 
@@ -90,10 +90,8 @@ def extend_clusters(
     best_sim = np.full(rest.size, -np.inf, dtype=np.float32)
     if k:
         member = previous >= 0
-        sums = np.zeros((k, vectors.shape[1]), dtype=np.float64)
-        np.add.at(sums, previous[member], vectors[member])
-        centres = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
-        centres = centres.astype(np.float32)
+        sums = group_sums(vectors, np.where(member, previous, k), k + 1)[:-1]  # non-members: a row dropped
+        centres = (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)).astype(np.float32)
         own = np.einsum("ij,ij->i", vectors[member], centres[previous[member]])
         order = np.argsort(previous[member], kind="stable")
         grouped = np.split(own[order], np.cumsum(np.bincount(previous[member], minlength=k))[:-1])

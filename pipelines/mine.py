@@ -378,7 +378,7 @@ def find_themes(
     stored = store.load_themes()
     previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id)
     spoken = np.fromiter((r.source is Source.CALL for r in rows), dtype=bool, count=len(rows))
-    aside = _small_talk_by_meaning(rows, vectors, small_talk_vectors, settings)
+    aside = _small_talk_by_meaning(rows, vectors, small_talk_vectors, settings, spoken)
     if previous is not None:
         ext = extend_clusters(vectors, previous, [r.text for r in rows], **kwargs)
         labels = _drop_small_talk_themes(np.where(aside, -1, ext.labels), vectors, small_talk_vectors, settings,
@@ -395,9 +395,7 @@ def find_themes(
         labels = _drop_small_talk_themes(labels, vectors, small_talk_vectors, settings, spoken)
         labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
         if aside.any() and (labels[aside] >= 0).any():  # last run's theme does not take small talk back
-            labels = np.where(aside, -1, labels)
-            used = np.unique(labels[labels >= 0])
-            labels[labels >= 0] = np.searchsorted(used, labels[labels >= 0])
+            labels = _renumbered(np.where(aside, -1, labels))
         logger.info("themes: full clustering (%s)", clustering["reason"])
     known = _unchanged_labels(labels, themeable_ids, stored) if clustering["mode"] == "incremental" else {}
     summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser, known_labels=known)
@@ -537,9 +535,7 @@ def _clustering_plan(store: Store, stored: Sequence[Any], themeable_ids: Sequenc
         return full(f"{new} of {len(themeable_ids)} segments are new (over "
                     f"{ts.incremental_max_new:.0%}): more than a sliver")
     # themes that lost every member are renumbered away; the rest keep their order
-    used = np.unique(previous[previous >= 0])
-    previous[previous >= 0] = np.searchsorted(used, previous[previous >= 0])
-    return previous, {"mode": "incremental",
+    return _renumbered(previous), {"mode": "incremental",
                       "reason": f"{max(new, 0)} new segments; {unthemed} of {len(themeable_ids)} unthemed",
                       "last_full_as_of": last_full, "unthemed": unthemed, "new": max(new, 0),
                       "themeable": len(themeable_ids)}
@@ -568,19 +564,16 @@ def _unchanged_labels(labels: np.ndarray, themeable_ids: Sequence[str], stored: 
 
 
 def _small_talk_by_meaning(rows: Sequence[Segment], vectors: np.ndarray, small_talk_vectors: np.ndarray | None,
-                           settings: Settings) -> np.ndarray:
+                           settings: Settings, spoken: np.ndarray) -> np.ndarray:
     """Per themeable call segment: small talk by meaning (nlp.smalltalk.small_talk_segments), never clustered.
 
     Only spoken turns: a CRM note is written to record something, and a short
     one ("what's the weather risk on delivery") must not be read as chit-chat.
     """
-    if small_talk_vectors is None or settings.themes.small_talk_threshold is None or not len(rows):
-        return np.zeros(len(rows), dtype=bool)
-    spoken = np.array([r.source is Source.CALL for r in rows], dtype=bool)
-    if not spoken.any():
-        return spoken
-    idx = np.flatnonzero(spoken)
     aside = np.zeros(len(rows), dtype=bool)
+    if small_talk_vectors is None or settings.themes.small_talk_threshold is None or not spoken.any():
+        return aside
+    idx = np.flatnonzero(spoken)
     aside[idx] = small_talk_segments(prototype_similarity(vectors[idx], small_talk_vectors),
                                      [len(content_words(rows[i].text)) for i in idx],
                                      need_like=[states_a_need(rows[i].text) for i in idx])
@@ -616,11 +609,7 @@ def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, small_talk_
         return labels
     logger.info("themes: %d members left a theme as small talk; %d clusters (%d segments) are small talk "
                 "and get no theme", int(leave.sum()), dropped.size, int(np.isin(labels, dropped).sum()))
-    kept = np.where(np.isin(labels, dropped), -1, labels)
-    used = np.unique(kept[kept >= 0])
-    out = np.full_like(kept, -1)
-    out[kept >= 0] = np.searchsorted(used, kept[kept >= 0])
-    return out
+    return _renumbered(np.where(np.isin(labels, dropped), -1, labels))
 
 
 def _keep_previous_labels(labels: np.ndarray, vectors: np.ndarray, themeable_ids: Sequence[str],
@@ -638,10 +627,14 @@ def _keep_previous_labels(labels: np.ndarray, vectors: np.ndarray, themeable_ids
     moved = int((kept != labels).sum())
     if moved:
         logger.info("identity: %d segments kept in last run's theme (tonight's was not materially better)", moved)
-    # number the clusters 0..k-1 again in case one lost every member
-    used = np.unique(kept[kept >= 0])
-    out = np.full_like(kept, -1)
-    out[kept >= 0] = np.searchsorted(used, kept[kept >= 0])
+    return _renumbered(kept)  # in case a cluster lost every member
+
+
+def _renumbered(labels: np.ndarray) -> np.ndarray:
+    """The same clusters numbered 0..k-1 again, in their order (noise stays -1)."""
+    used = np.unique(labels[labels >= 0])
+    out = np.full_like(labels, -1)
+    out[labels >= 0] = np.searchsorted(used, labels[labels >= 0])
     return out
 
 
