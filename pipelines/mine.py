@@ -378,11 +378,13 @@ def find_themes(
     stored = store.load_themes()
     previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id)
     spoken = np.fromiter((r.source is Source.CALL for r in rows), dtype=bool, count=len(rows))
-    aside = _small_talk_by_meaning(rows, vectors, small_talk_vectors, settings, spoken)
+    # each segment's cosine to its nearest small-talk prototype (None: no prototypes, no small-talk rules)
+    similarity = (prototype_similarity(vectors, small_talk_vectors)
+                  if small_talk_vectors is not None and len(rows) else None)
+    aside = _small_talk_by_meaning(rows, similarity, settings, spoken)
     if previous is not None:
         ext = extend_clusters(vectors, previous, [r.text for r in rows], **kwargs)
-        labels = _drop_small_talk_themes(np.where(aside, -1, ext.labels), vectors, small_talk_vectors, settings,
-                                         spoken)
+        labels = _drop_small_talk_themes(np.where(aside, -1, ext.labels), vectors, similarity, settings, spoken)
         clustering.update(joined=ext.joined, new_clusters=ext.new_clusters, in_new_clusters=ext.in_new_clusters,
                           noise=ext.noise)
         logger.info("themes: incremental: %d unthemed segments, %d joined a theme, %d formed %d new clusters, "
@@ -392,7 +394,7 @@ def find_themes(
         if (~aside).any():
             labels[~aside] = cluster_embeddings(vectors[~aside], texts=[r.text for r, a in zip(rows, aside) if not a],
                                                 **kwargs)
-        labels = _drop_small_talk_themes(labels, vectors, small_talk_vectors, settings, spoken)
+        labels = _drop_small_talk_themes(labels, vectors, similarity, settings, spoken)
         labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
         if aside.any() and (labels[aside] >= 0).any():  # last run's theme does not take small talk back
             labels = _renumbered(np.where(aside, -1, labels))
@@ -563,18 +565,18 @@ def _unchanged_labels(labels: np.ndarray, themeable_ids: Sequence[str], stored: 
     return known
 
 
-def _small_talk_by_meaning(rows: Sequence[Segment], vectors: np.ndarray, small_talk_vectors: np.ndarray | None,
-                           settings: Settings, spoken: np.ndarray) -> np.ndarray:
+def _small_talk_by_meaning(rows: Sequence[Segment], similarity: np.ndarray | None, settings: Settings,
+                           spoken: np.ndarray) -> np.ndarray:
     """Per themeable call segment: small talk by meaning (nlp.smalltalk.small_talk_segments), never clustered.
 
     Only spoken turns: a CRM note is written to record something, and a short
     one ("what's the weather risk on delivery") must not be read as chit-chat.
     """
     aside = np.zeros(len(rows), dtype=bool)
-    if small_talk_vectors is None or settings.themes.small_talk_threshold is None or not spoken.any():
+    if similarity is None or settings.themes.small_talk_threshold is None or not spoken.any():
         return aside
     idx = np.flatnonzero(spoken)
-    aside[idx] = small_talk_segments(prototype_similarity(vectors[idx], small_talk_vectors),
+    aside[idx] = small_talk_segments(similarity[idx],
                                      [len(content_words(rows[i].text)) for i in idx],
                                      need_like=[states_a_need(rows[i].text) for i in idx])
     if aside.any():
@@ -582,21 +584,21 @@ def _small_talk_by_meaning(rows: Sequence[Segment], vectors: np.ndarray, small_t
     return aside
 
 
-def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, small_talk_vectors: np.ndarray | None,
+def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, similarity: np.ndarray | None,
                             settings: Settings, spoken: np.ndarray | None = None) -> np.ndarray:
     """Members nearer small talk than their theme leave it, clusters that are mostly small talk (or
     left under the minimum size) become noise; the rest are numbered 0..k-1 again.
 
-    ``spoken`` marks call segments: only they may leave a theme one by one, and
+    ``similarity``: each segment's cosine to its nearest small-talk prototype
+    (None: nothing is small talk). ``spoken`` marks call segments: only they may leave a theme one by one, and
     they count as near small talk from ``small_talk_threshold``; written notes
     only from ``small_talk_threshold_notes`` (a note is written to record something).
     """
     threshold = settings.themes.small_talk_threshold
-    if small_talk_vectors is None or threshold is None or not len(labels) or labels.max() < 0:
+    if similarity is None or threshold is None or not len(labels) or labels.max() < 0:
         return labels
     spoken = np.ones(len(labels), dtype=bool) if spoken is None else spoken
     notes_threshold = settings.themes.small_talk_threshold_notes
-    similarity = prototype_similarity(vectors, small_talk_vectors)
     leave = small_talk_members(labels, vectors, similarity) & spoken
     labels = np.where(leave, -1, labels)
     ids, size = np.unique(labels[labels >= 0], return_counts=True)

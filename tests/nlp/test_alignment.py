@@ -8,16 +8,7 @@ import pytest
 from nlp.alignment import AlignmentParams, align_themes, theme_statement_similarity
 from nlp.records import Statement, StatementKind
 
-DIM = 16
-
-
-def _unit(x) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    return x / np.linalg.norm(x, axis=-1, keepdims=True)
-
-
-def _axis(i: int) -> np.ndarray:
-    return np.eye(DIM)[i]
+from tests.nlp.vectors import DIM, _axis, _unit
 
 
 def _mix(i: int, j: int, w: float) -> np.ndarray:

@@ -12,16 +12,7 @@ from nlp.alignment import align_themes
 from nlp.flags import FlagParams, group_near_duplicates, raise_flags
 from nlp.records import FlagKind, Statement, StatementKind, Theme, ThemeStatus, Trend
 
-DIM = 16
-
-
-def _unit(x) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    return x / np.linalg.norm(x, axis=-1, keepdims=True)
-
-
-def _axis(i: int) -> np.ndarray:
-    return np.eye(DIM)[i]
+from tests.nlp.vectors import DIM, _axis, _unit
 
 
 STATEMENTS = (
