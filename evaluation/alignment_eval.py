@@ -385,7 +385,7 @@ def _theme_intents(bundle: Path, intent_of_doc: dict[str, str]) -> tuple[dict[st
 
 
 def run_case(case: Case, clinc: dict[str, list[str]], resources: Any, *, bertopic: bool = False,
-             seed: int = 0) -> dict[str, Any]:
+             seed: int = 0, settings: Any = None) -> dict[str, Any]:
     """Build the case, mine it as users do, and score the flags."""
     from pipelines.mine import mine
     from pipelines.settings import Settings
@@ -395,7 +395,7 @@ def run_case(case: Case, clinc: dict[str, list[str]], resources: Any, *, bertopi
         built = build_case(case, clinc, root, seed)
         t0 = time.perf_counter()
         result = mine([built.notes_csv], built.strategy_yaml, root / "bundle",
-                      store_url=f"sqlite:///{root / 'store.db'}", as_of=AS_OF, settings=Settings(),
+                      store_url=f"sqlite:///{root / 'store.db'}", as_of=AS_OF, settings=settings or Settings(),
                       resources=resources)
         seconds = time.perf_counter() - t0
         doc = json.loads((result.bundle_dir / "flags.json").read_text(encoding="utf-8"))
@@ -517,21 +517,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bertopic", action="store_true", help="also run the BERTopic + cosine 0.7 recipe")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--model", default="all-MiniLM-L6-v2", help="packaged embedding model (embed.model)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     from pipelines.mine import load_resources
     from pipelines.settings import Settings
 
     clinc = _load_clinc(args.data)
-    resources = load_resources(Settings())
-    results = [run_case(CASES[c], clinc, resources, bertopic=args.bertopic, seed=args.seed)
+    settings = Settings(embed={"model": args.model})
+    resources = load_resources(settings)
+    results = [run_case(CASES[c], clinc, resources, bertopic=args.bertopic, seed=args.seed, settings=settings)
                for c in (args.case or sorted(CASES))]
     args.out.mkdir(parents=True, exist_ok=True)
+    stem = "alignment-clinc150" + ("" if args.model == "all-MiniLM-L6-v2" else f"-{args.model}")
     doc = {"data": "clinc150 data_full.json (train+val+test, in-scope), Larson et al. 2019, CC BY 3.0",
            "as_of": AS_OF.isoformat(), "seed": args.seed, "python": platform.python_version(),
            "results": results}
-    (args.out / "alignment-clinc150.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-    (args.out / "alignment-clinc150.md").write_text(_md(results), encoding="utf-8")
+    (args.out / f"{stem}.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    (args.out / f"{stem}.md").write_text(_md(results), encoding="utf-8")
     print(_md(results))
     return 0
 

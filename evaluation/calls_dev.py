@@ -331,16 +331,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     parser.add_argument("--min-spoken-content-words", type=int, default=2,
                         help="segment_document's bar for a call passage to carry a need (default: 2)")
+    parser.add_argument("--model", default="all-MiniLM-L6-v2", help="packaged embedding model (embed.model)")
     parser.add_argument("--no-theme-rule", action="store_true",
                         help="keep themes that nlp.smalltalk calls small talk (the figures before the rule)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    from nlp.embed import load_model
+    from nlp.embed import DEFAULT_MODEL, MODELS, load_model
 
     data = load_dataset(Dataset.CLINC150, args.data, args.split)
     case = build_calls(list(zip(data.texts, data.labels)), templates=args.small_talk)
-    model = load_model()
+    model = load_model(model=args.model)
+    granularity = MODELS[args.model].granularity  # as groundswell mine takes it
 
     def vectors_for(texts: list[str]) -> np.ndarray:
         return cached_embeddings(model, f"calls-dev_{args.split}", tuple(texts), args.cache_dir)[0]
@@ -353,12 +355,14 @@ def main(argv: list[str] | None = None) -> int:
               "theme_threshold": args.theme_threshold, "segment_rule": not args.no_segment_rule,
               **evaluate_calls(case, vectors_for, min_spoken_content_words=args.min_spoken_content_words,
                                prototype_vectors=prototypes, threshold=args.theme_threshold,
-                               segment_rule=not args.no_segment_rule)}
+                               segment_rule=not args.no_segment_rule,
+                               **({} if granularity is None else {"granularity": granularity}))}
     args.out.mkdir(parents=True, exist_ok=True)
     name = f"calls-dev-{args.split}-{args.small_talk}-min{args.min_spoken_content_words}"
     name += "-norule" if prototypes is None else ""
     name += "-nosegrule" if args.no_segment_rule and prototypes is not None else ""
     name += f"-theme{args.theme_threshold:g}" if args.theme_threshold != DEFAULT_THRESHOLD else ""
+    name += f"-{args.model}" if args.model != DEFAULT_MODEL else ""
     (args.out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     for k, v in report.items():
         logger.info("%s: %s", k, v)

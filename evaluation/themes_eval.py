@@ -28,7 +28,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from evaluation.datasets import Dataset, LabelledTexts, load_dataset
 from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
 from nlp import cluster as nlp_cluster
-from nlp.embed import load_model
+from nlp.embed import DEFAULT_MODEL, MODELS, load_model
 
 __all__ = ["MethodResult", "evaluate", "main"]
 
@@ -74,10 +74,10 @@ def _timed(fn: Callable[[], np.ndarray]) -> tuple[np.ndarray, float]:
     return np.asarray(out), time.perf_counter() - start
 
 
-def _groundswell_settings(with_texts: bool) -> str:
+def _groundswell_settings(with_texts: bool, granularity: float) -> str:
     parts = [
         "min_cluster_size=5",
-        f"granularity={nlp_cluster.DEFAULT_GRANULARITY}",
+        f"granularity={granularity}",
         f"assign_threshold={nlp_cluster.DEFAULT_ASSIGN_THRESHOLD}",
         "seed=0",
     ]
@@ -88,16 +88,21 @@ def _groundswell_settings(with_texts: bool) -> str:
     return "defaults: " + ", ".join(parts)
 
 
-def evaluate(data: LabelledTexts, vectors: np.ndarray, *, bertopic: bool = True) -> list[MethodResult]:
-    """Run every method on the same vectors and score it against the gold labels."""
+def evaluate(data: LabelledTexts, vectors: np.ndarray, *, bertopic: bool = True,
+             granularity: float | None = None) -> list[MethodResult]:
+    """Run every method on the same vectors and score it against the gold labels.
+
+    ``granularity``: the model's own theme granularity (None: the clusterer's default), as ``groundswell mine`` uses.
+    """
     gold = np.asarray(data.labels)
     texts = list(data.texts)
     results: list[MethodResult] = []
+    g = nlp_cluster.DEFAULT_GRANULARITY if granularity is None else granularity
 
-    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, texts=texts))
-    results.append(_score("groundswell cluster_embeddings (with texts)", _groundswell_settings(True), gold, labels, secs))
-    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors))
-    results.append(_score("groundswell cluster_embeddings (embeddings only)", _groundswell_settings(False), gold, labels, secs))
+    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, texts=texts, granularity=g))
+    results.append(_score("groundswell cluster_embeddings (with texts)", _groundswell_settings(True, g), gold, labels, secs))
+    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, granularity=g))
+    results.append(_score("groundswell cluster_embeddings (embeddings only)", _groundswell_settings(False, g), gold, labels, secs))
 
     if bertopic:
         from bertopic import BERTopic
@@ -167,14 +172,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for <dataset>.json and .md")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     parser.add_argument("--no-bertopic", action="store_true", help="skip the BERTopic baselines")
+    parser.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
+                        help="packaged embedding model (default %(default)s); its results are named after it")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     dataset = Dataset(args.dataset)
     data = load_dataset(dataset, args.data, args.split)
-    model = load_model()
+    model = load_model(model=args.model)
     vectors, embed_seconds = cached_embeddings(model, data.name, data.texts, args.cache_dir)
-    results = evaluate(data, vectors, bertopic=not args.no_bertopic)
+    results = evaluate(data, vectors, bertopic=not args.no_bertopic, granularity=MODELS[args.model].granularity)
 
     report = {
         "split": data.name,
@@ -190,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     stem = dataset.value if args.split == "test" else f"{dataset.value}-{args.split}"
+    if args.model != DEFAULT_MODEL:
+        stem += f"-{args.model}"
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     (args.out / f"{stem}.md").write_text(_markdown(report), encoding="utf-8")
     for r in results:

@@ -56,7 +56,7 @@ def load_strategy(path: str) -> Strategy:
 
 @task(cache_policy=NO_CACHE)
 def load_resources(settings: Settings) -> m.Resources:
-    key = f"{settings.embed.device}:{settings.embed.backend}:{settings.themes.use_parser_labels}"
+    key = f"{settings.embed.model}:{settings.embed.device}:{settings.embed.backend}:{settings.themes.use_parser_labels}"
     if key not in _RESOURCES:
         _RESOURCES[key] = m.load_resources(settings)
     return _RESOURCES[key]
@@ -354,7 +354,8 @@ def _embedder(settings: Settings, res: m.Resources, progress: StageProgress) -> 
     if settings.dask.address:
         from flows.scale import DaskEmbedder
 
-        return DaskEmbedder(settings.dask.address, model_id=res.model.model_id, device=settings.embed.device,
+        return DaskEmbedder(settings.dask.address, model_id=res.model.model_id, model=settings.embed.model,
+                            device=settings.embed.device,
                             chunk_size=settings.dask.chunk_size, batch_size=settings.embed.batch_size,
                             progress=progress.advance)
     return _CountingEmbedder(res, settings.embed.batch_size)

@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from nlp.embed import DEFAULT_MODEL
+
 __all__ = ["DaskEmbedder", "embed_chunk"]
 
 logger = logging.getLogger(__name__)
@@ -23,15 +25,16 @@ _MODELS: dict[str, object] = {}
 _MODELS_LOCK = threading.Lock()
 
 
-def embed_chunk(texts: list[str], device: str, batch_size: int) -> tuple[str, np.ndarray]:
+def embed_chunk(texts: list[str], device: str, batch_size: int, model: str = DEFAULT_MODEL) -> tuple[str, np.ndarray]:
     """Run on a Dask worker: (the worker's model id, the texts' vectors)."""
     from nlp.embed import embed_texts, load_model
 
+    key = f"{model}:{device}"
     with _MODELS_LOCK:  # one model per worker process, however many threads it runs
-        if device not in _MODELS:
-            _MODELS[device] = load_model(device)
-    model = _MODELS[device]
-    return model.model_id, embed_texts(model, texts, batch_size=batch_size)  # type: ignore[arg-type]
+        if key not in _MODELS:
+            _MODELS[key] = load_model(device, model=model)
+    loaded = _MODELS[key]
+    return loaded.model_id, embed_texts(loaded, texts, batch_size=batch_size)  # type: ignore[arg-type]
 
 
 class DaskEmbedder:
@@ -46,10 +49,12 @@ class DaskEmbedder:
         progress: called with (chunks done, chunks) as results arrive.
     """
 
-    def __init__(self, address: str, *, model_id: str, device: str = "cpu", chunk_size: int = 256,
-                 batch_size: int = 64, progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(self, address: str, *, model_id: str, model: str = DEFAULT_MODEL, device: str = "cpu",
+                 chunk_size: int = 256, batch_size: int = 64,
+                 progress: Callable[[int, int], None] | None = None) -> None:
         self.address = address
         self.model_id = model_id
+        self.model = model
         self.device = device
         self.chunk_size = chunk_size
         self.batch_size = batch_size
@@ -64,7 +69,7 @@ class DaskEmbedder:
         with Client(self.address, timeout="30s", set_as_default=False) as client:
             self.workers = len(client.scheduler_info().get("workers", {}))
             # a partial, not keywords: Client.map takes batch_size for itself
-            work = functools.partial(embed_chunk, device=self.device, batch_size=self.batch_size)
+            work = functools.partial(embed_chunk, device=self.device, batch_size=self.batch_size, model=self.model)
             futures = client.map(work, chunks, pure=False)
             parts: list[np.ndarray] = []
             for done, fut in enumerate(futures, start=1):  # in order: the chunks run in parallel anyway

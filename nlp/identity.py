@@ -24,7 +24,9 @@ def match_themes(
     the Jaccard overlap of their members; a pair is accepted when the
     centroids are at least ``min_similarity`` alike or the members overlap
     by at least ``min_overlap``. The assignment maximises the total score
-    (Hungarian algorithm).
+    (Hungarian algorithm). Centroids of another dimension come from another
+    embedding model (``embed.model`` changed): they cannot be compared, so
+    such pairs are matched on their members alone.
 
     Returns:
         For each new cluster, the index of the earlier theme it continues,
@@ -35,7 +37,8 @@ def match_themes(
     n, m = len(new_members), len(old_members)
     if n == 0 or m == 0:
         return [None] * n
-    cos = np.asarray(new_centroids, dtype=np.float64) @ np.asarray(old_centroids, dtype=np.float64).T
+    new_c, old_c = np.asarray(new_centroids, dtype=np.float64), np.asarray(old_centroids, dtype=np.float64)
+    cos = new_c @ old_c.T if new_c.shape[1:] == old_c.shape[1:] else np.zeros((n, m))
     jac = np.zeros((n, m))
     for i, a in enumerate(new_members):
         if not a:

@@ -30,7 +30,7 @@ from nlp.alignment import (
     theme_statement_similarity,
 )
 from nlp.cluster import cluster_embeddings
-from nlp.embed import EmbeddingModel, embed_texts, text_hash
+from nlp.embed import MODELS, EmbeddingModel, embed_texts, text_hash
 from nlp.flags import FlagParams, raise_flags
 from nlp.identity import keep_previous_assignments, match_themes
 from nlp.incremental import extend_clusters
@@ -148,7 +148,8 @@ def load_resources(settings: Settings) -> Resources:
     from nlp.embed import load_model
     from nlp.text import load_sentence_splitter
 
-    model = load_model(settings.embed.device, backend=settings.embed.backend, threads=settings.embed.threads)
+    model = load_model(settings.embed.device, backend=settings.embed.backend, threads=settings.embed.threads,
+                       model=settings.embed.model)
     parser, parser_name = None, ""
     if settings.themes.use_parser_labels:
         from nlp.spacy_import import import_spacy
@@ -371,8 +372,11 @@ def find_themes(
     by_id = {s.segment_id: s for s in segments}
     rows = [by_id[i] for i in themeable_ids]
     kwargs: dict[str, Any] = {"min_cluster_size": settings.themes.min_theme_size, "seed": settings.themes.seed}
-    if settings.themes.granularity is not None:
-        kwargs["granularity"] = settings.themes.granularity
+    granularity = settings.themes.granularity
+    if granularity is None:  # the model's own default, where its geometry needs one
+        granularity = MODELS[settings.embed.model].granularity
+    if granularity is not None:
+        kwargs["granularity"] = granularity
     if settings.themes.assign_threshold is not None:
         kwargs["assign_threshold"] = settings.themes.assign_threshold
     stored = store.load_themes()

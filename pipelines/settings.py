@@ -59,8 +59,15 @@ class SegmentSettings(BaseModel):
 
 
 class EmbedSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
+    model: Literal["all-MiniLM-L6-v2", "all-mpnet-base-v2"] = Field(
+        "all-MiniLM-L6-v2",
+        description="The packaged sentence model: all-MiniLM-L6-v2 (fast, the default) or all-mpnet-base-v2 "
+                    "(better themes: CLINC150 NMI 0.917 -> see evaluation/README.md; about 6x slower to embed, "
+                    "and only new texts are embedded on later runs). Changing it re-embeds everything once and "
+                    "clusters everything again.",
+    )
     batch_size: int = Field(64, gt=0, description="Texts per embedding batch.")
     device: str = Field("cpu", description="torch device for the embedding model.")
     backend: Literal["torch", "onnx-int8"] | None = Field(

@@ -160,3 +160,13 @@ def test_keep_previous_assignments_noise_stays_noise() -> None:
     labels[10] = -1
     out = keep_previous_assignments(labels, vectors, np.array([0] * 11), [0, 1])
     assert out[10] == -1
+
+
+def test_match_themes_across_embedding_models_matches_on_members_alone() -> None:
+    # embed.model changed: last run's centroids are 768-d, tonight's 384-d; they cannot be compared
+    rng = np.random.default_rng(0)
+    new = rng.normal(size=(2, 384))
+    old = rng.normal(size=(2, 768))
+    members_new = [frozenset({"a", "b", "c"}), frozenset({"x", "y"})]
+    members_old = [frozenset({"x", "y", "z"}), frozenset({"q"})]
+    assert match_themes(new, members_new, old, members_old) == [None, 0]
