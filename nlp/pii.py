@@ -6,7 +6,10 @@ money and small counts pass through untouched.
 
 Names (optional): a spaCy NER model passed in finds ``PERSON`` mentions, which
 become ``<PERSON>`` unless they name one of the document's own people (its
-speakers, its rep or author), whom coaching needs. :func:`load_name_model`
+speakers, its rep or author), whom coaching needs. The model needs capitals,
+so a name someone introduces ("my name is raj", "this is sam speaking") is
+also found by pattern, in any case (:func:`redact_introductions`): speech-to-text
+and chat often come in lower case. :func:`load_name_model`
 loads only the model's NER component; like ``nlp/embed.py`` and
 ``nlp/text.py`` this module loads a model package and does no other IO.
 """
@@ -25,11 +28,13 @@ from nlp.records import Document, Turn
 
 __all__ = [
     "NAME_MODELS",
+    "NAME_RULE",
     "PII_KINDS",
     "find_pii",
     "load_name_model",
     "name_model_id",
     "redact_documents",
+    "redact_introductions",
     "redact_names",
     "redact_text",
 ]
@@ -355,6 +360,59 @@ def redact_documents(
         yield from _redact_batch(batch, patterns, nlp, batch_size)
 
 
+#: Version of the name rule (NER mentions plus self-introductions); part of the
+#: ingest ledger's settings hash, so a new rule re-reads (and re-redacts) the files.
+NAME_RULE = "names.v2"
+
+# "my name is X", "name's X", "this is X speaking": a name that follows, in any case.
+# Speech-to-text and chat often come in lower case, where the NER model sees no name at all.
+_INTRODUCTION_RE = re.compile(
+    r"\b(?:my\s+name\s+is|my\s+name's|name's|name\s+is|this\s+is|it's|it\s+is)\s+"
+    r"(?P<name>[^\W\d_]+(?:['’-][^\W\d_]+)?(?:\s+[^\W\d_]+(?:['’-][^\W\d_]+)?)?)",
+    re.IGNORECASE,
+)
+# After "this is" / "it's" only a name followed by one of these counts ("this is sam speaking").
+_FOLLOWS_NAME = ("speaking", "here", "calling", "from", "with")
+_INTRODUCED_BY_THIS = re.compile(rf"\s*(?:{'|'.join(_FOLLOWS_NAME)})\b", re.IGNORECASE)
+# Words after "my name is" that are not a name ("my name is on the account", "my name is spelled").
+_NOT_INTRODUCED = frozenset(
+    "spelled spelt misspelled wrong listed missing correct different written there here not also still "
+    "already changed mr mrs ms miss dr doctor".split()
+)
+
+
+def redact_introductions(text: str, keep: Iterable[str] = ()) -> str:
+    """Replace a name someone introduces ("my name is raj", "this is sam speaking") with ``<PERSON>``.
+
+    Works in any letter case, unlike the NER model, which needs capitals.
+    The document's own people (``keep``) keep their names, as in
+    :func:`redact_names`. A second word joins the name unless it is a stop
+    word ("my name is raj and I ..." redacts "raj" only).
+    """
+    allowed = _words(" ".join(keep))
+    never = _never_names()
+    out, last = [], 0
+    for match in _INTRODUCTION_RE.finditer(text):
+        lead = match.group(0)[: match.start("name") - match.start()].casefold()
+        words = match.group("name").split()
+        if words[0].casefold() in never or words[0].casefold() in _NOT_INTRODUCED:
+            continue
+        second = words[1].casefold() if len(words) > 1 else ""
+        if second and (second in never or second in _NOT_INTRODUCED or second in _FOLLOWS_NAME):
+            words = words[:1]
+        start = match.start("name")
+        end = start + len(words[0]) if len(words) == 1 else match.end("name")
+        if lead.startswith(("this", "it")) and not _INTRODUCED_BY_THIS.match(text, end):
+            continue
+        if _words(text[start:end]) <= allowed:
+            continue
+        out.append(text[last:start])
+        out.append("<PERSON>")
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
 def _redact_batch(batch: list[Document], patterns: bool, nlp: Any, batch_size: int) -> list[Document]:
     texts: list[str] = []
     keep: list[list[str]] = []
@@ -365,6 +423,7 @@ def _redact_batch(batch: list[Document], patterns: bool, nlp: Any, batch_size: i
             keep.append(names)
     if nlp is not None:
         texts = redact_names(texts, nlp, keep, batch_size=batch_size)
+        texts = [redact_introductions(t, k) for t, k in zip(texts, keep)]
     out, at = [], 0
     for doc in batch:
         turns = []

@@ -213,7 +213,7 @@ def ingest_sources(
     replaces its documents in one transaction; a broken file is quarantined
     and keeps whatever an earlier, readable version stored.
     """
-    from nlp.pii import load_name_model, name_model_id, redact_documents
+    from nlp.pii import NAME_RULE, load_name_model, name_model_id, redact_documents
     from pipelines.readers import ReadFailure, ReadLimits, SidecarCache, plan_sources, stream_file
 
     ing = settings.ingest
@@ -223,7 +223,8 @@ def ingest_sources(
         logger.warning("no spaCy NER model is installed (en_core_web_sm): names in the text are not "
                        "redacted; emails, phones, cards, IBANs and SSNs still are")
     config_hash = hashlib.sha256(json.dumps(
-        {"redact_pii": ing.redact_pii, "names": names_model, "segment": settings.segment.model_dump(),
+        {"redact_pii": ing.redact_pii, "names": f"{names_model} {NAME_RULE}" if names_model else "",
+         "segment": settings.segment.model_dump(),
          "small_talk_rule": SMALL_TALK_RULE},
         sort_keys=True).encode("utf-8")).hexdigest()
     plan = plan_sources([Path(p) for p in sources])

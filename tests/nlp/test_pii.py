@@ -161,3 +161,21 @@ def test_redact_documents_keeps_speakers_and_redacts_their_emails(name_model) ->
     assert out.turns[1].text == "Loop in <PERSON> please."
     (plain,) = redact_documents([doc], patterns=False)
     assert plain == doc
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("hello my name is mohan", "hello my name is <PERSON>"),  # lower case: the NER model sees no name
+    ("my name is john smith and i need a boarding pass", "my name is <PERSON> and i need a boarding pass"),
+    ("Hi, my name is Priya.", "Hi, my name is <PERSON>."),
+    ("this is sam speaking", "this is <PERSON> speaking"),
+    ("it's raj from acme", "it's <PERSON> from acme"),
+    ("My name is Jane Doe", "My name is Jane Doe"),  # the document's own speaker keeps her name
+    ("my name is on the account", "my name is on the account"),
+    ("my name is spelled wrong on the invoice", "my name is spelled wrong on the invoice"),
+    ("this is urgent", "this is urgent"),
+    ("this is the one we need", "this is the one we need"),
+])
+def test_redact_introductions_in_any_case(text, expected) -> None:
+    from nlp.pii import redact_introductions
+
+    assert redact_introductions(text, ["Jane Doe"]) == expected
