@@ -64,7 +64,8 @@ class EmbedSettings(BaseModel):
     model: Literal["all-MiniLM-L6-v2", "all-mpnet-base-v2"] = Field(
         "all-MiniLM-L6-v2",
         description="The packaged sentence model: all-MiniLM-L6-v2 (fast, the default) or all-mpnet-base-v2 "
-                    "(better themes: CLINC150 NMI 0.917 -> see evaluation/README.md; about 6x slower to embed, "
+                    "(better themes: CLINC150 test NMI 0.935 against 0.917, Banking77 0.838 against 0.809, "
+                    "evaluation/README.md; about 6x slower to embed, "
                     "and only new texts are embedded on later runs). Changing it re-embeds everything once and "
                     "clusters everything again.",
     )
