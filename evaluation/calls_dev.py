@@ -309,7 +309,8 @@ def evaluate_calls(
         leave = small_talk_members(labels, all_vectors, similarity)
         report["members_left"] = int(leave.sum())
         labels = np.where(leave, -1, labels)
-    dropped = small_talk_themes(labels, similarity, threshold=threshold, min_share=min_share)
+    dropped = small_talk_themes(labels, similarity, threshold=threshold, min_share=min_share,
+                                need_like=np.array([states_a_need(t) for t in segs.texts]))
     labels = np.where(np.isin(labels, dropped), -1, labels)
     report["small_talk_themes_dropped"] = int(dropped.size)
     return {**report, **score_case(segs, labels, keep)}

@@ -386,10 +386,12 @@ def find_themes(
     # each segment's cosine to its nearest small-talk prototype (None: no prototypes, no small-talk rules)
     similarity = (prototype_similarity(vectors, small_talk_vectors)
                   if small_talk_vectors is not None and len(rows) else None)
-    aside = _small_talk_by_meaning(rows, similarity, settings, spoken)
+    need_like = np.fromiter((states_a_need(r.text) for r in rows), dtype=bool, count=len(rows))
+    aside = _small_talk_by_meaning(rows, similarity, settings, spoken, need_like)
     if previous is not None:
         ext = extend_clusters(vectors, previous, [r.text for r in rows], **kwargs)
-        labels = _drop_small_talk_themes(np.where(aside, -1, ext.labels), vectors, similarity, settings, spoken)
+        labels = _drop_small_talk_themes(np.where(aside, -1, ext.labels), vectors, similarity, settings, spoken,
+                                         need_like)
         clustering.update(joined=ext.joined, new_clusters=ext.new_clusters, in_new_clusters=ext.in_new_clusters,
                           noise=ext.noise)
         logger.info("themes: incremental: %d unthemed segments, %d joined a theme, %d formed %d new clusters, "
@@ -399,7 +401,7 @@ def find_themes(
         if (~aside).any():
             labels[~aside] = cluster_embeddings(vectors[~aside], texts=[r.text for r, a in zip(rows, aside) if not a],
                                                 **kwargs)
-        labels = _drop_small_talk_themes(labels, vectors, similarity, settings, spoken)
+        labels = _drop_small_talk_themes(labels, vectors, similarity, settings, spoken, need_like)
         labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
         if aside.any() and (labels[aside] >= 0).any():  # last run's theme does not take small talk back
             labels = _renumbered(np.where(aside, -1, labels))
@@ -571,7 +573,7 @@ def _unchanged_labels(labels: np.ndarray, themeable_ids: Sequence[str], stored: 
 
 
 def _small_talk_by_meaning(rows: Sequence[Segment], similarity: np.ndarray | None, settings: Settings,
-                           spoken: np.ndarray) -> np.ndarray:
+                           spoken: np.ndarray, need_like: np.ndarray) -> np.ndarray:
     """Per themeable call segment: small talk by meaning (nlp.smalltalk.small_talk_segments), never clustered.
 
     Only spoken turns: a CRM note is written to record something, and a short
@@ -583,21 +585,23 @@ def _small_talk_by_meaning(rows: Sequence[Segment], similarity: np.ndarray | Non
     idx = np.flatnonzero(spoken)
     aside[idx] = small_talk_segments(similarity[idx],
                                      [len(content_words(rows[i].text)) for i in idx],
-                                     need_like=[states_a_need(rows[i].text) for i in idx])
+                                     need_like=need_like[idx])
     if aside.any():
         logger.info("themes: %d segments are small talk by meaning and get no theme", int(aside.sum()))
     return aside
 
 
 def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, similarity: np.ndarray | None,
-                            settings: Settings, spoken: np.ndarray | None = None) -> np.ndarray:
+                            settings: Settings, spoken: np.ndarray | None = None,
+                            need_like: np.ndarray | None = None) -> np.ndarray:
     """Members nearer small talk than their theme leave it, clusters that are mostly small talk (or
     left under the minimum size) become noise; the rest are numbered 0..k-1 again.
 
     ``similarity``: each segment's cosine to its nearest small-talk prototype
     (None: nothing is small talk). ``spoken`` marks call segments: only they may leave a theme one by one, and
     they count as near small talk from ``small_talk_threshold``; written notes
-    only from ``small_talk_threshold_notes`` (a note is written to record something).
+    only from ``small_talk_threshold_notes`` (a note is written to record something). ``need_like`` marks
+    segments worded as a need: a cluster with enough of them is never small talk.
     """
     threshold = settings.themes.small_talk_threshold
     if similarity is None or threshold is None or not len(labels) or labels.max() < 0:
@@ -610,7 +614,7 @@ def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, similarity:
     near = np.where(spoken, similarity >= threshold,
                     similarity >= (notes_threshold if notes_threshold is not None else np.inf))
     dropped = np.union1d(small_talk_themes(labels, near.astype(np.float32), threshold=0.5,
-                                           min_share=settings.themes.small_talk_min_share),
+                                           min_share=settings.themes.small_talk_min_share, need_like=need_like),
                          ids[size < settings.themes.min_theme_size])
     if not dropped.size and not leave.any():
         return labels

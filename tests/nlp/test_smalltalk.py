@@ -54,6 +54,17 @@ def test_small_talk_themes_table(labels, similarity, expected) -> None:
     assert out.tolist() == expected
 
 
+def test_a_theme_worded_as_needs_is_never_small_talk() -> None:
+    # both clusters lie near the prototypes; a quarter of cluster 1's members ask for something
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    near = np.full(8, 0.9)
+    need_like = np.array([0, 0, 0, 0, 1, 0, 0, 0], dtype=bool)
+    assert small_talk_themes(labels, near, need_like=need_like).tolist() == [0]
+    assert small_talk_themes(labels, near, need_like=need_like, max_need_share=0.5).tolist() == [0, 1]
+    with pytest.raises(ValueError, match="need_like needs one value per segment"):
+        small_talk_themes(labels, near, need_like=need_like[:3])
+
+
 def test_small_talk_themes_checks_its_arguments() -> None:
     with pytest.raises(ValueError, match="one value per segment"):
         small_talk_themes(np.array([0, 0]), np.array([0.1]))
