@@ -22,7 +22,7 @@ exactly as ``groundswell mine`` does, then the small-talk rule of ``nlp.smalltal
 Tune on ``--split val`` only; ``test`` is for reporting. Small-talk templates:
 ``--small-talk dev`` and ``heldout`` (measured already, so development data now);
 ``heldout2`` was written before the segment-level rule was measured and is for
-reporting only.
+reporting only; ``chat`` (lower-case chat turns without punctuation) is development data.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ from nlp.text import content_words, load_sentence_splitter, segment_document, st
 __all__ = [
     "CallsCase", "CaseSegments", "TEMPLATE_FILES", "build_calls", "evaluate_calls", "main",
     "read_templates", "score_case", "segment_case", "small_talk_turns", "case_vectors",
-    "CONVERSATIONAL_INTENTS",
+    "CONVERSATIONAL_INTENTS", "LOWER_CASE_TEMPLATES",
 ]
 
 logger = logging.getLogger(__name__)
@@ -78,13 +78,18 @@ _MONTH = ["January", "March", "April", "June", "August", "September", "November"
 
 #: Template files of small-talk customer turns (one a line, ``#`` comments):
 #: ``dev`` to develop the small-talk rule on, ``heldout`` written before measuring
-#: and never tuned on.
+#: and never tuned on; ``chat``: lower-case chat and speech-to-text turns without
+#: punctuation.
 TEMPLATE_FILES = {
     "dev": Path(__file__).resolve().parent / "smalltalk_dev.txt",
     "heldout": Path(__file__).resolve().parent / "smalltalk_heldout.txt",
     "heldout2": Path(__file__).resolve().parent / "smalltalk_heldout2.txt",
     "heldout3": Path(__file__).resolve().parent / "smalltalk_heldout3.txt",
+    "chat": Path(__file__).resolve().parent / "smalltalk_chat.txt",
 }
+#: Template files typed in lower case: their turns are lower-cased after the slots are
+#: filled, so names, companies, days and months come in lower case too ("maria lopez").
+LOWER_CASE_TEMPLATES = frozenset({"chat"})
 
 _NATO = {c: w for c, w in zip("abcdefghijklmnopqrstuvwxyz", (
     "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa "
@@ -138,7 +143,8 @@ def small_talk_turns(n: int, seed: int = 0, templates: str = "dev") -> list[str]
         if "{digits}" in t:  # a number read out digit by digit, in words or figures
             ds = [rng.randint(0, 9) for _ in range(rng.randint(4, 9))]
             slots["digits"] = " ".join(_DIGIT_WORDS[x] if rng.random() < 0.5 else str(x) for x in ds)
-        out.append(t.format(**slots))
+        text = t.format(**slots)
+        out.append(text.lower() if templates in LOWER_CASE_TEMPLATES else text)
     return out
 
 
@@ -322,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="val", help="clinc150 split for the needs (default: val)")
     parser.add_argument("--small-talk", default="dev", choices=sorted(TEMPLATE_FILES),
                         help="small-talk template file: dev and heldout (measured already, so development "
-                             "data now) or heldout2 (written before smalltalk.v2 was measured; report only)")
+                             "data now), heldout2 (written before smalltalk.v2 was measured; report only) "
+                             "or chat (lower-case chat turns without punctuation; development data)")
     parser.add_argument("--theme-threshold", type=float, default=DEFAULT_THRESHOLD,
                         help="cosine to a prototype at which a theme member is near small talk, for the "
                              "theme-level rule (groundswell's themes.small_talk_threshold)")

@@ -9,7 +9,7 @@ short hand-written list of what people say on a call that is not a need
 (greetings, yes/no and backchannels, names and introductions, numbers, dates
 and spelling, call logistics, chit-chat, thanks and goodbyes).
 
-The rule (``smalltalk.v3``) works at three levels:
+The rule (``smalltalk.v4``) works at three levels:
 
 - segments, before clustering (:func:`small_talk_segments`): a short segment
   says little, so its nearest prototype judges it: with two content words it is
@@ -26,6 +26,9 @@ The rule (``smalltalk.v3``) works at three levels:
   ("I'd like to change the PIN on my card", :func:`nlp.text.states_a_need`) is
   never small talk (v3; v2 dropped such themes when they lay near the
   prototypes for numbers and logistics).
+
+v4 adds lower-case chat typed without punctuation: codes, street addresses and
+labelled names in :func:`nlp.text.content_words`, and five chat prototypes.
 
 Pure: vectors in, arrays out; the prototypes are embedded by the caller with the
 same model as the segments (:func:`nlp.embed.embed_texts`).
@@ -54,7 +57,7 @@ __all__ = [
 #: Version of the small-talk rule (prototypes, thresholds, content-word lists and
 #: phrases of nlp.text.is_small_talk);
 #: part of the ingest ledger's settings hash, so a new rule re-reads the files.
-SMALL_TALK_RULE = "smalltalk.v3"
+SMALL_TALK_RULE = "smalltalk.v4"
 
 #: What people say on a sales or service call that carries no need. Written for
 #: this module; not taken from any evaluation set. Keep each line short and
@@ -180,6 +183,13 @@ SMALL_TALK_PROTOTYPES: tuple[str, ...] = (
     "Sorry for running late.",
     "Apologies for the noise.",
     "No worries at all.",
+    # chat typed in lower case without punctuation: answers that only identify (whose
+    # account, which device model, when), chit-chat (smalltalk.v4)
+    "its under her name",
+    "s21 ultra",
+    "the pixel 6a",
+    "like two weeks ago",
+    "been a long day",
 )
 
 #: Cosine between a segment and its nearest prototype at which it counts as

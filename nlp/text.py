@@ -54,7 +54,7 @@ _FILLER = frozenset(
     hear hearing heard audible louder quieter choppy laggy glitchy bandwidth
     wifi internet headset headphones earbuds speaker speakerphone unmuted muting
     dialing dialling hop hopping listening rejoin invite reschedule rescheduled
-    rambling rambled hurry
+    rambling rambled hurry sry srry pls plz thanx thnx ikr rn tho
     sunshine snow snowing snowed humid humidity freezing chilly warm heat windy
     stormy storm cloudy grey gray spring summer autumn winter
     dog dogs puppy cat kid son daughter baby wife husband mom dad parents
@@ -100,7 +100,8 @@ _ID_WORDS = frozenset(
     client member policy booking tracking serial license licence dated
     email e-mail address dot com org net io co uk spelled spell spelling surname last name
     names birth date dob digits digit letters letter ends ending starts starting lowercase
-    uppercase capital caps dash hyphen underscore slash hash pound star at sign""".split()
+    uppercase capital caps dash hyphen underscore slash hash pound star at sign
+    acct conf model ssn""".split()
 )
 _NATO = frozenset(
     """alpha alfa bravo charlie delta echo foxtrot golf hotel india juliet juliett kilo lima mike
@@ -111,7 +112,8 @@ _SPELLED = re.compile(r"(?<![\w'])[A-Za-z](?:[ .\-]+[A-Za-z](?![\w'])){2,}|(?<![
 # An identifier in figures: four digits or more, two groups of digits, or a labelled number.
 _ID_DIGITS = re.compile(r"(?<![$\u20ac\u00a3\d.,])\d{4,}(?![%\d])|\d+[ \-/]+\d+[ \-/]+\d+|\d+[ \-]\d{2,}(?![%\d])"
                         r"|\d+ (?:dash|slash|dot|point|hyphen) \d+"
-                        r"|\b(?:number|no|code|id|ref|extension|ext|#)\.?:?\s*(?:is\s+)?\d"
+                        r"|\b(?:number|no|code|id|ref|extension|ext|#)\.?:?\s*(?:is\s+)?(?:[a-z]{1,3} ?)?\d"
+                        r"|\b(?:ends|ending|starts|starting)(?: in| with)?:?\s*\d"
                         r"|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)"
                         r" \d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:january|february|march|april|"
                         r"may|june|july|august|september|october|november|december)\b", re.IGNORECASE)
@@ -119,6 +121,25 @@ _ID_DIGITS = re.compile(r"(?<![$\u20ac\u00a3\d.,])\d{4,}(?![%\d])|\d+[ \-/]+\d+[
 _SPOKEN_ADDRESS = re.compile(
     r"\b[\w.\-]+(?: dot [\w\-]+)*\s*(?:@| at )\s*[\w\-]+(?: [\w\-]+){0,3}?(?:\.| dot )(?:com|org|net|io|co|uk|de|fr)\b"
     r"|\bwww(?:\.| dot )\S+|\bhttps?://\S+",
+    re.IGNORECASE,
+)
+
+# A name given after its label, and nothing else after it but another label, "and", a spelling
+# or the end: "first name priya last name shah", "surname's okafor" (not "my last name on file").
+_NAME_LABEL = r"(?:first|last|middle|family|given|sur) ?name"
+_LABELLED_NAME = re.compile(
+    rf"\b{_NAME_LABEL}(?:'s| is|:)?\s+[a-z][a-z'\-]*(?=\s*(?:$|[,.;!?]|and\b|spelled\b|spelt\b|{_NAME_LABEL}))",
+    re.IGNORECASE,
+)
+# A code of letters and digits typed or read out: one to three letters, then a digit ("kx4471",
+# "xr760", "s21"), or digits, letters, digits ("1z9904"); not "iphone7", "10kg", "14th" or "5pm".
+_CODE = re.compile(r"(?<![\w'])(?:[a-z]{1,3}\d[a-z\d]*|\d+[a-z]+\d[a-z\d]*)(?![\w'])", re.IGNORECASE)
+# A street address or PO box: "4417 elm st", "12 w 21st st apt 3", "po box 815" (not "7 people in st louis").
+_STREET = re.compile(
+    r"\b\d{1,6}[a-z]?\s+(?:[nsew]\.?\s+)?"
+    r"(?:(?:\d+(?:st|nd|rd|th)|(?!(?:in|on|at|to|of|the|for|from|and|or)\s)[a-z]+)\s+){1,2}"
+    r"(?:st|street|ave|avenue|rd|road|blvd|boulevard|ln|lane|dr|hwy|pkwy|ct|pl)\b\.?"
+    r"(?:,?\s+(?:apt|unit|suite|ste|#)\.?\s*[a-z\d]+\b)?|\bp\.?\s?o\.?\s+box\s+\d+",
     re.IGNORECASE,
 )
 
@@ -170,8 +191,9 @@ _STOP: frozenset[str] | None = None
 
 
 def _reads_out_identifier(text: str) -> bool:
-    """True when a text reads out a number, a spelled word or an address."""
-    if _ID_DIGITS.search(text) or _SPELLED.search(text) or _SPOKEN_ADDRESS.search(text):
+    """True when a text reads out a number, a code, a spelled or labelled name or an address."""
+    if (_ID_DIGITS.search(text) or _SPELLED.search(text) or _SPOKEN_ADDRESS.search(text) or _CODE.search(text)
+            or _STREET.search(text) or _LABELLED_NAME.search(text)):
         return True
     words = [w.lower() for w in _WORD.findall(text)]
     run = best = 0
@@ -184,17 +206,18 @@ def _reads_out_identifier(text: str) -> bool:
 def content_words(text: str) -> list[str]:
     """The words of a text that are neither stop words nor conversational filler.
 
-    Numbers, months, redaction placeholders and read-out addresses never count;
-    when the text reads out an identifier (digits, a spelled word, an address)
-    the words that only label it ("ticket number", "last name", "dot com") do not
-    count either.
+    Numbers, months, redaction placeholders, read-out email and street addresses
+    ("4417 elm st apt 2") and labelled names ("last name okafor") never count;
+    when the text reads out an identifier (digits, a code such as "kx4471", a
+    spelled word, an address) the words that only label it ("ticket number",
+    "conf", "acct ends", "dot com") do not count either.
     """
     global _STOP
     if _STOP is None:
         _STOP = _stop_words()
     text = _PLACEHOLDER.sub("x", text)  # one letter: never content, still part of an address
     reading = _reads_out_identifier(text)
-    text = _SPOKEN_ADDRESS.sub(" ", text)
+    text = _LABELLED_NAME.sub(" ", _STREET.sub(" ", _SPOKEN_ADDRESS.sub(" ", text)))
     if reading:
         text = _SPELLED.sub(" ", text)
     out = []

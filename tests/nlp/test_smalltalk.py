@@ -129,3 +129,18 @@ def test_small_talk_segments_with_the_real_model(embedding_model) -> None:
     out = small_talk_segments(sim, [len(content_words(t)) for t in texts],
                               need_like=[states_a_need(t) for t in texts])
     assert not out[3:].any()
+
+
+def test_small_talk_segments_catches_lower_case_chat(embedding_model) -> None:
+    # Not among the prototypes (smalltalk.v4): device models, a time ago and chit-chat typed in
+    # lower case are small talk; needs about phones and past days stay.
+    from nlp.text import content_words, states_a_need
+
+    texts = ["galaxy s22 plus", "pixel 7 pro", "like three days ago", "been a crazy long day lol",
+             "track down my phone for me", "please order an iphone7 for me", "can you find my iphone",
+             "what have i spent over the last few days"]
+    sim = prototype_similarity(embed_texts(embedding_model, texts),
+                               embed_texts(embedding_model, list(SMALL_TALK_PROTOTYPES)))
+    out = small_talk_segments(sim, [len(content_words(t)) for t in texts],
+                              need_like=[states_a_need(t) for t in texts])
+    assert out.tolist() == [True] * 4 + [False] * 4

@@ -292,6 +292,52 @@ def test_is_small_talk_identifiers_addresses_and_logistics(text: str, expected: 
 
 
 @pytest.mark.parametrize(
+    "text, words",
+    [
+        ("4417 elm st", []),  # a street address typed bare
+        ("its 3837 maple ave unit 3", []),  # with its unit
+        ("12 w 21st st apt 3", []),  # a numbered street
+        ("po box 815", []),  # a PO box
+        ("billing address is 5200 park rd", ["billing"]),  # the label's other words stay
+        ("can you get uber for two people going to 27 moss lane", ["uber", "people"]),  # a need around an address
+        ("7 people in st louis", ["people", "louis"]),  # a count before a preposition is no house number
+        ("first name priya last name shah", []),  # names given after their labels
+        ("my last name is okafor", []),
+        ("what is my last name on file", ["file"]),  # a label with no name after it
+        ("acct ends 2231", []),  # a chat abbreviation labelling a number
+        ("confirmation number abx 523", ["abx"]),  # a labelled code: its letters are one word, so small talk
+        ("model xr9421", ["xr"]),  # a code of letters and digits is an identifier: its label goes
+        ("tracking 1z9904", []),  # digits, letters, digits
+        ("please order an iphone7 for me", ["order", "iphone"]),  # a product name with a number is no code
+        ("is flight dl123 on time", ["flight", "dl"]),  # a code inside a need: the need's words stay
+        ("sry typing on my phone", ["typing", "phone"]),  # chat forms of sorry, please, thanks are filler
+    ],
+)
+def test_content_words_lower_case_chat(text: str, words: list[str]) -> None:
+    assert content_words(text) == words
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("conf is kx65466", True),  # a confirmation code typed in chat
+        ("model xr9421", True),  # a model number
+        ("zip 30309", True),
+        ("jsmith at gmail dot com", True),  # an email typed without @
+        ("its 2921 maple ave unit 9", True),  # a street address
+        ("billing address is 5200 park rd", True),
+        ("first name marco last name silva", True),  # labelled names
+        ("acct ends 608", True),  # a short number labelled by "ends"
+        ("i need to update my first name on the account", False),  # a need about a name stays
+        ("is flight dl123 on time", False),  # a need with a code stays
+        ("can you get uber for two people going to 27 moss lane", False),  # a need with an address stays
+    ],
+)
+def test_is_small_talk_lower_case_chat(text: str, expected: bool) -> None:
+    assert is_small_talk(text) is expected
+
+
+@pytest.mark.parametrize(
     "text, expected",
     [
         ("We need SSO with Okta", True),
