@@ -79,6 +79,7 @@ from typing import Any
 from evaluation.alignment_eval import AS_OF, Built, Case, _load_clinc, _theme_intents, build_case, score_flags
 from evaluation.calls_dev import small_talk_turns
 from evaluation.mine_process import run_mine
+from nlp.embed import DEFAULT_MODEL, MODELS
 
 __all__ = [
     "CASE", "CallsBuilt", "REP_LINES", "REP_NAMES", "STRATEGY_MD", "TurnTruth", "build_calls_case",
@@ -554,7 +555,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--data", type=Path, required=True, help="the clinc150 folder holding data_full.json")
     parser.add_argument("--seed", type=int, default=0, help="plan and call seed (default: %(default)s)")
-    parser.add_argument("--model", default="all-MiniLM-L6-v2", choices=["all-MiniLM-L6-v2", "all-mpnet-base-v2"],
+    parser.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
                         help="embedding model, passed as GROUNDSWELL_EMBED__MODEL (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder (default: evaluation/results)")
     parser.add_argument("--keep", type=Path, default=None,

@@ -53,6 +53,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from nlp.embed import DEFAULT_MODEL, MODELS
+
 __all__ = ["Case", "CASES", "build_case", "run_case", "main"]
 
 logger = logging.getLogger(__name__)
@@ -517,7 +519,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bertopic", action="store_true", help="also run the BERTopic + cosine 0.7 recipe")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--model", default="all-MiniLM-L6-v2", help="packaged embedding model (embed.model)")
+    ap.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
+                    help="packaged embedding model (embed.model; default %(default)s)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     from pipelines.mine import load_resources
@@ -529,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     results = [run_case(CASES[c], clinc, resources, bertopic=args.bertopic, seed=args.seed, settings=settings)
                for c in (args.case or sorted(CASES))]
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = "alignment-clinc150" + ("" if args.model == "all-MiniLM-L6-v2" else f"-{args.model}")
+    stem = "alignment-clinc150" + ("" if args.model == DEFAULT_MODEL else f"-{args.model}")
     doc = {"data": "clinc150 data_full.json (train+val+test, in-scope), Larson et al. 2019, CC BY 3.0",
            "as_of": AS_OF.isoformat(), "seed": args.seed, "python": platform.python_version(),
            "results": results}

@@ -41,6 +41,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from evaluation.datasets import Dataset, load_dataset
 from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
 from nlp.cluster import cluster_embeddings
+from nlp.embed import DEFAULT_MODEL, MODELS
 from nlp.pii import load_name_model, redact_documents
 from nlp.records import Document, Role, Source, Turn
 from nlp.smalltalk import (
@@ -339,13 +340,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     parser.add_argument("--min-spoken-content-words", type=int, default=2,
                         help="segment_document's bar for a call passage to carry a need (default: 2)")
-    parser.add_argument("--model", default="all-MiniLM-L6-v2", help="packaged embedding model (embed.model)")
+    parser.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
+                        help="packaged embedding model (embed.model; default %(default)s)")
     parser.add_argument("--no-theme-rule", action="store_true",
                         help="keep themes that nlp.smalltalk calls small talk (the figures before the rule)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    from nlp.embed import DEFAULT_MODEL, MODELS, load_model
+    from nlp.embed import load_model
 
     data = load_dataset(Dataset.CLINC150, args.data, args.split)
     case = build_calls(list(zip(data.texts, data.labels)), templates=args.small_talk)

@@ -79,6 +79,7 @@ from typing import Any
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from evaluation.mine_process import run_mine
+from nlp.embed import DEFAULT_MODEL, MODELS
 
 __all__ = [
     "DOMAINS", "NON_NEED_INTENTS", "REP_LINES", "BuiltCall", "CallTurn", "Conversation", "CustomerTurn",
@@ -646,7 +647,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="test", choices=["train", "dev", "test"], help="default: %(default)s")
     parser.add_argument("--calls", type=int, default=950, help="conversations to sample (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="sampling and building seed (default: %(default)s)")
-    parser.add_argument("--model", default="all-MiniLM-L6-v2", choices=["all-MiniLM-L6-v2", "all-mpnet-base-v2"],
+    parser.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
                         help="embedding model, passed as GROUNDSWELL_EMBED__MODEL (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results folder (default: evaluation/results)")
     parser.add_argument("--bertopic", action="store_true",

@@ -36,7 +36,6 @@ import platform
 import random
 import sys
 import tempfile
-import time
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -114,24 +113,18 @@ def score(gold: dict[str, str], themes: dict[str, str]) -> dict[str, Any]:
 
 def bertopic_scores(data: LabelledTexts, model: str, cache_dir: Path) -> dict[str, Any]:
     """BERTopic's defaults on the same texts and the same model's vectors, with and without reduce_outliers."""
-    from bertopic import BERTopic
-
+    from evaluation.themes_eval import fit_bertopic
     from nlp.embed import load_model
 
     vectors, _ = cached_embeddings(load_model(model=model), data.name, data.texts, cache_dir)
-    texts = list(data.texts)
-    t0 = time.perf_counter()
-    topic_model = BERTopic(embedding_model=None)
-    topics, _ = topic_model.fit_transform(texts, vectors)
-    fit = time.perf_counter() - t0
-    reduced = topic_model.reduce_outliers(texts, topics, strategy="embeddings", embeddings=vectors)
+    topics, reduced, fit, total = fit_bertopic(list(data.texts), vectors)
     gold = {f"N{n:05d}": label for n, label in enumerate(data.labels)}
 
     def as_themes(labels: Any) -> dict[str, str]:
         return {f"N{n:05d}": ("" if t < 0 else str(t)) for n, t in enumerate(labels)}
 
     return {"defaults": {**score(gold, as_themes(topics)), "seconds": round(fit, 1)},
-            "reduce_outliers": {**score(gold, as_themes(reduced)), "seconds": round(time.perf_counter() - t0, 1)}}
+            "reduce_outliers": {**score(gold, as_themes(reduced)), "seconds": round(total, 1)}}
 
 
 def _markdown(report: dict[str, Any]) -> str:
