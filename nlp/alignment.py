@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import re
@@ -16,6 +16,8 @@ __all__ = [
     "Alignment",
     "CorpusBaseline",
     "matching_text",
+    "object_text",
+    "matching_vectors",
     "corpus_baseline",
     "theme_statement_similarity",
     "align_themes",
@@ -95,6 +97,50 @@ def matching_text(statement: Statement) -> str:
         return statement.text
     rest = _REFUSAL.sub("", statement.text, count=1).strip()
     return rest if len(rest.split()) >= 1 and rest != statement.text.strip() else statement.text
+
+
+_GTM_VERB = re.compile(r"^\s*(?:sell|grow|push|promote|expand|increase|boost|drive)\s+(?:more\s+)?", re.IGNORECASE)
+_AUDIENCE = re.compile(r"(?:^|\s+)(?:to|among|across|with|for|at|in|into|through|when|where|from)\s+.*$", re.IGNORECASE)
+
+
+def object_text(statement: Statement) -> str | None:
+    """What a go-to-market priority pushes, without the sales verb and the audience.
+
+    "Sell the background-music add-on to open-plan offices" is about "the
+    background-music add-on": customers ask for the thing; the verb and the
+    audience are the strategy team's words. None for any other statement.
+    """
+    if statement.kind != StatementKind.PRIORITY:
+        return None
+    m = _GTM_VERB.match(statement.text)
+    if not m:
+        return None
+    rest = _AUDIENCE.sub("", statement.text[m.end():]).strip(" .;,")
+    return rest if rest and rest.casefold() != statement.text.strip().casefold() else None
+
+
+def matching_vectors(statements: Sequence[Statement],
+                     embed: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """Each statement's vector for matching, unit length, one row per statement.
+
+    A statement is embedded by its :func:`matching_text`. A go-to-market
+    priority with an :func:`object_text` is embedded by that object too and
+    takes the normalised mean of the two: the object is what customers ask
+    for, the whole sentence keeps what sets it apart from a bare product name.
+
+    Args:
+        embed: texts -> unit vectors (the run's model, through its cache).
+    """
+    vecs = np.array(embed([matching_text(st) for st in statements]), dtype=np.float32)
+    objects = [(j, t) for j, t in ((j, object_text(st)) for j, st in enumerate(statements)) if t]
+    if objects:
+        extra = np.asarray(embed([t for _, t in objects]), dtype=np.float32)
+        for (j, _), v in zip(objects, extra):
+            m = vecs[j] + v
+            n = float(np.linalg.norm(m))
+            if n > 0:
+                vecs[j] = m / n
+    return vecs
 
 
 def corpus_baseline(segment_vectors: np.ndarray, statement_vectors: np.ndarray) -> CorpusBaseline:

@@ -45,12 +45,17 @@ class FlagParams:
             many customer segments of one theme raise is unheard (when no
             theme matches it).
         max_evidence: evidence segments per flag, from distinct accounts.
+        piece_similarity: a rising theme that matches no statement, whose
+            nearest statement is a ``non_target`` that a theme at least this
+            alike (centroid cosine) matches, is a piece of that refused need
+            the clusterer split off: it is pulled toward the refusal.
     """
 
     duplicate_similarity: float = 0.85
     unheard_share: float = 0.005
     min_heard: int = 3
     max_evidence: int = 5
+    piece_similarity: float = 0.5
 
 
 def group_near_duplicates(centroids: np.ndarray, threshold: float) -> list[int]:
@@ -429,6 +434,40 @@ def _describe_rise(theme: Theme) -> str:
             f"({theme.status.value}, x{t.growth:.1f} share, p={t.p_value:.2g})")
 
 
+def _refused_pieces(
+    rising: Sequence[int],
+    centroids: np.ndarray,
+    statements: Sequence[Statement],
+    alignment: Alignment,
+    similarity: float,
+) -> dict[int, tuple[int, int]]:
+    """Rising themes that are split-off pieces of a refused need: theme -> (statement, sibling).
+
+    A rising theme qualifies when it matches no statement, its nearest
+    statement is a ``non_target``, and another theme whose centroid is at
+    least ``similarity`` alike matches that very refusal (the most alike such
+    theme is the sibling). Both tests are needed: nearness to a refusal alone
+    also catches a new need that merely resembles the refused one more than
+    any other statement; closeness to a refused theme alone catches a covered
+    neighbour.
+    """
+    out: dict[int, tuple[int, int]] = {}
+    if not len(statements) or alignment.similarity.shape[0] == 0:
+        return out
+    cents = np.asarray(centroids, np.float64)
+    for i in rising:
+        if alignment.matched[i].any():
+            continue
+        j = int(np.argmax(alignment.similarity[i]))
+        if statements[j].kind != StatementKind.NON_TARGET:
+            continue
+        sims = cents @ cents[i]
+        siblings = [k for k in np.flatnonzero(alignment.matched[:, j]) if k != i and sims[k] >= similarity]
+        if siblings:
+            out[i] = (j, int(max(siblings, key=lambda k: sims[k])))
+    return out
+
+
 def raise_flags(
     themes: Sequence[Theme],
     centroids: np.ndarray,
@@ -503,6 +542,13 @@ def raise_flags(
                     cols[int(j)] = i2
         refused = [j for j in cols if statements[j].kind == StatementKind.NON_TARGET]
         ref_sim = {j: float(alignment.similarity[cols[j], j]) for j in refused}
+        pieces = _refused_pieces(rising, centroids, statements, alignment, params.piece_similarity)
+        for i2, (j, sibling) in pieces.items():
+            if j not in ref_sim or alignment.similarity[i2, j] > ref_sim[j]:
+                if j not in ref_sim:
+                    refused.append(j)
+                cols[j] = i2
+                ref_sim[j] = float(alignment.similarity[i2, j])
         prow = pooled.get(g) if pooled is not None and pooled_alignment is not None else None
         if prow is not None and pooled_alignment is not None:
             pbest = pooled_alignment.best[prow]
@@ -543,8 +589,12 @@ def raise_flags(
             j = max(refused, key=lambda j: ref_sim[j])
             st = statements[j]
             sim = ref_sim[j]
+            piece = pieces.get(i)
+            near = (f", the nearest statement to it; its close neighbour {themes[piece[1]].id} "
+                    f"\u201c{themes[piece[1]].label}\u201d matches it"
+                    if piece is not None and piece[0] == j else "")
             summary = (f"Customers are pulling toward \u201c{theme.label}\u201d, which the strategy "
-                       f"says no to (\u201c{st.text}\u201d, similarity {sim:.2f}): "
+                       f"says no to (\u201c{st.text}\u201d, similarity {sim:.2f}{near}): "
                        f"{_describe_rise(theme)}.{also}")
             score = round(_rise_score(theme) * 0.7 + min(sim, 1.0) * 0.3, 4)
             flags.append(Flag(id=f"off_strategy:{theme.id}", kind=FlagKind.OFF_STRATEGY, theme_id=theme.id,

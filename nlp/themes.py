@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ClusterSummary", "summarize_clusters", "cluster_centroids", "pick_exemplars", "group_themes"]
+__all__ = ["ClusterSummary", "summarize_clusters", "cluster_centroids", "pick_exemplars", "group_themes",
+           "join_rising_pieces"]
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
 _PLACEHOLDER = re.compile(r"<[A-Z]+>")
@@ -233,3 +234,42 @@ def group_themes(centroids: np.ndarray, similarity: float) -> list[int]:
     raw = fcluster(z, t=1.0 - similarity, criterion="distance")
     first: dict[int, int] = {}
     return [first.setdefault(int(r), len(first)) for r in raw]
+
+
+def join_rising_pieces(
+    families: Sequence[int],
+    centroids: np.ndarray,
+    rising: Sequence[bool],
+    similarity: float,
+) -> list[int]:
+    """Families joined where two of their rising themes are pieces of one need.
+
+    Clustering can split one need into pieces that average linkage keeps in
+    separate families (a travel-alert need split into "travel alert" and the
+    countries people name). When two themes rise in the same window and their
+    centroids are at least ``similarity`` alike, they are read as one need and
+    their families join (single linkage over rising themes only): the need
+    raises one flag, not one per piece. Themes that do not rise never join
+    anything. Returns a family number per theme, numbered by first appearance.
+    """
+    fam = [int(f) for f in families]
+    parent = {f: f for f in fam}
+
+    def find(f: int) -> int:
+        while parent[f] != f:
+            parent[f] = parent[parent[f]]
+            f = parent[f]
+        return f
+
+    up = [i for i, r in enumerate(rising) if r]
+    if len(up) > 1:
+        c = np.asarray(centroids, np.float64)[up]
+        sim = c @ c.T
+        for a in range(len(up)):
+            for b in range(a + 1, len(up)):
+                if sim[a, b] >= similarity:
+                    ra, rb = find(fam[up[a]]), find(fam[up[b]])
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
+    first: dict[int, int] = {}
+    return [first.setdefault(find(f), len(first)) for f in fam]

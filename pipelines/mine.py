@@ -24,7 +24,7 @@ from nlp.alignment import (
     align_groups,
     align_themes,
     corpus_baseline,
-    matching_text,
+    matching_vectors,
     nearest_statements,
     statements_raised,
     theme_statement_similarity,
@@ -60,7 +60,7 @@ from nlp.smalltalk import (
     small_talk_themes,
 )
 from nlp.text import SentenceSplitter, content_words, segment_document, states_a_need
-from nlp.themes import cluster_centroids, group_themes, summarize_clusters
+from nlp.themes import cluster_centroids, group_themes, join_rising_pieces, summarize_clusters
 from nlp.trends import Mention, TrendParams, measure_trend
 from pipelines.settings import Settings
 from pipelines.store import Store, redact_url
@@ -725,7 +725,8 @@ def compare_with_strategy(
         (themes with their strategy match, flags, alignment matrix rows).
     """
     statements = strategy.statements
-    svec = embed_texts_cached(store, model, [matching_text(st) for st in statements], settings.embed.batch_size)
+    svec = matching_vectors(statements, lambda texts: embed_texts_cached(store, model, texts,
+                                                                          settings.embed.batch_size))
     # key phrases: each theme's label and its keywords, embedded like statements
     phrases = [p for t in result.themes for p in (t.label, ", ".join(t.keywords))]
     pvec = embed_texts_cached(store, model, phrases, settings.embed.batch_size) if phrases else None
@@ -736,8 +737,11 @@ def compare_with_strategy(
                          min_corpus_z=settings.align.min_corpus_z, strong_floor=settings.align.strong_floor,
                          strong_corpus_z=settings.align.strong_corpus_z)
     alignment = align_themes(sim, statements, ap, baseline=baseline)
-    # a real theme split into pieces is matched as one: each family pooled, and its rising members pooled
-    fam = list(result.families) if result.families else list(range(len(result.themes)))
+    # a real theme split into pieces is matched as one: each family pooled, and its rising members pooled;
+    # rising pieces of one need that average linkage left apart share a family for the flags
+    up = [t.status in (ThemeStatus.EMERGING, ThemeStatus.GROWING) for t in result.themes]
+    fam = join_rising_pieces(list(result.families) if result.families else list(range(len(result.themes))),
+                             result.centroids, up, settings.align.piece_similarity)
     members: dict[int, list[int]] = {}
     for i, g in enumerate(fam):
         members.setdefault(g, []).append(i)
@@ -767,8 +771,7 @@ def compare_with_strategy(
 
     cust_ids = list(result.themeable_ids)
     # a statement is raised by a group of customers: count raising segments per theme family
-    family_of = {m: (result.families[i] if result.families else i)
-                 for i, t in enumerate(result.themes) for m in t.members}
+    family_of = {m: fam[i] for i, t in enumerate(result.themes) for m in t.members}
     # ... and the segments of all themes nearest to one statement, across families
     nearest = nearest_statements(sim)
     points = {m: int(nearest[i]) for i, t in enumerate(result.themes) for m in t.members}
@@ -777,12 +780,13 @@ def compare_with_strategy(
                                groups=[family_of.get(sid, -1) for sid in cust_ids],
                                pointing=[points.get(sid, -1) for sid in cust_ids])
     heard = [(count, [cust_ids[i] for i in top]) for count, top in raised]
-    fp = FlagParams(unheard_share=settings.align.unheard_share, min_heard=settings.align.min_heard)
+    fp = FlagParams(unheard_share=settings.align.unheard_share, min_heard=settings.align.min_heard,
+                    piece_similarity=settings.align.piece_similarity)
     theme_segments = {t.id: [by_id[m] for m in t.members] for t in themes}
     flags = raise_flags(themes, result.centroids, statements, alignment, evidence, heard, len(cust_ids), fp,
-                        families=result.families, theme_segments=theme_segments,
+                        families=fam, theme_segments=theme_segments,
                         corpus_segments=[by_id[i] for i in cust_ids], nlp=nlp, company=strategy.company,
-                        pooled={g: r for r, g in enumerate(rising)} if result.families else None,
+                        pooled={g: r for r, g in enumerate(rising)},
                         pooled_alignment=rising_alignment,
                         heard_alignment=family_alignment)
     matrix = tuple(

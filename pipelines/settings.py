@@ -173,6 +173,12 @@ class AlignSettings(BaseModel):
         description="Themes whose centroids are this alike on average form a family: one flag per family, "
                     "and a family's pooled mentions can make its growing members rise.",
     )
+    piece_similarity: float = Field(
+        0.5, gt=0, le=1,
+        description="Rising themes this alike (centroid cosine) are pieces of one need for the flags: they "
+                    "share one flag; a rising piece matching no statement whose nearest statement is a "
+                    "non_target that a theme this alike matches is pulled toward that refusal.",
+    )
 
 
 class RunSettings(BaseModel):

@@ -280,3 +280,38 @@ def test_align_groups_matches_pieces_pooled_against_the_themes_distribution() ->
     al = align_groups([[0, 1]], cents, [np.zeros((0, DIM))] * 6, [5, 5], STATEMENT_VECTORS, STATEMENTS, sim, params)
     assert al.matched[0, 1] and al.best[0].statement_id == "smb"
     assert align_groups([], cents, [], [], STATEMENT_VECTORS, STATEMENTS, sim).matched.shape == (0, 3)
+
+
+@pytest.mark.parametrize("kind, text, expected", [
+    (StatementKind.PRIORITY, "Sell the background-music add-on to open-plan offices", "the background-music add-on"),
+    (StatementKind.PRIORITY, "Grow table bookings at restaurants along the route", "table bookings"),
+    (StatementKind.PRIORITY, "Push more restaurant reviews to diners", "restaurant reviews"),
+    (StatementKind.PRIORITY, "Make voice reminders the first habit every new account forms", None),
+    (StatementKind.VALUE, "Sell rides with partner drivers", None),
+    (StatementKind.PRIORITY, "Sell to everyone", None),
+])
+def test_object_text(kind: StatementKind, text: str, expected: str | None) -> None:
+    from nlp.alignment import object_text
+
+    assert object_text(Statement("x", kind, text)) == expected
+
+
+def test_matching_vectors_blend_a_priority_with_its_object() -> None:
+    from nlp.alignment import matching_vectors
+
+    table = {"Sell the music add-on to offices": [1.0, 0.0, 0.0], "the music add-on": [0.0, 1.0, 0.0],
+             "Songs on request": [0.0, 0.0, 1.0], "on-premise deployments": [0.6, 0.8, 0.0]}
+    seen: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        seen.append(list(texts))
+        return np.asarray([table[t] for t in texts], dtype=np.float32)
+
+    sts = [Statement("a", StatementKind.PRIORITY, "Sell the music add-on to offices"),
+           Statement("b", StatementKind.VALUE, "Songs on request"),
+           Statement("c", StatementKind.NON_TARGET, "We do not offer on-premise deployments")]
+    vecs = matching_vectors(sts, embed)
+    assert seen == [["Sell the music add-on to offices", "Songs on request", "on-premise deployments"],
+                    ["the music add-on"]]
+    np.testing.assert_allclose(vecs[0], [2 ** -0.5, 2 ** -0.5, 0.0], atol=1e-6)
+    np.testing.assert_allclose(vecs[1:], [[0, 0, 1], [0.6, 0.8, 0]], atol=1e-6)

@@ -398,3 +398,34 @@ def test_raise_flags_family_whose_pooled_match_is_a_non_target_is_off_strategy()
     # without the pooled match the family is ahead of the strategy
     flags = raise_flags(themes, _centroids(), STATEMENTS, al, {}, [(100, ["h"])] * 4, 1000, families=[0, 1, 2, 2, 4])
     assert [(f.kind, f.theme_id) for f in flags] == [(FlagKind.FIELD_AHEAD, "t2")]
+
+
+def _piece_centroids(sibling_close: bool) -> np.ndarray:
+    cents = _centroids()
+    cents[1] = _unit(_axis(1) + _axis(6))  # t1 says "small businesses" (matches the refusal "smb")
+    if sibling_close:  # t2: another piece of the same need, weaker on the refusal's words
+        cents[2] = _unit(0.3 * _axis(1) + 0.9 * _axis(6) + 0.3 * _axis(3))
+    else:  # t2: a new need that merely resembles the refusal more than any other statement
+        cents[2] = _unit(0.3 * _axis(1) + 0.95 * _axis(3))
+    return cents
+
+
+def test_raise_flags_rising_piece_of_a_refused_need_is_off_strategy() -> None:
+    themes = [_theme(f"t{i}", ThemeStatus.STABLE) for i in range(5)]
+    themes[2] = _theme("t2", ThemeStatus.EMERGING)
+    cents = _piece_centroids(sibling_close=True)
+    al = align_themes(cents @ STATEMENT_VECTORS.T, STATEMENTS)
+    assert al.matched[1, 1] and not al.matched[2].any()  # the stable piece matches, the rising one nothing
+    flags = _run(themes, cents)
+    assert [(f.kind, f.theme_id, f.statement_id) for f in flags] == [(FlagKind.OFF_STRATEGY, "t2", "smb")]
+    assert "close neighbour t1" in flags[0].summary
+
+
+def test_raise_flags_rising_theme_near_a_refusal_without_a_close_sibling_is_field_ahead() -> None:
+    themes = [_theme(f"t{i}", ThemeStatus.STABLE) for i in range(5)]
+    themes[2] = _theme("t2", ThemeStatus.EMERGING)
+    flags = _run(themes, _piece_centroids(sibling_close=False))
+    assert [(f.kind, f.theme_id) for f in flags] == [(FlagKind.FIELD_AHEAD, "t2")]
+    # nor with a close sibling when the piece_similarity asks for more
+    flags = _run(themes, _piece_centroids(sibling_close=True), params=FlagParams(piece_similarity=0.95))
+    assert [(f.kind, f.theme_id) for f in flags] == [(FlagKind.FIELD_AHEAD, "t2")]

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from nlp.themes import cluster_centroids, pick_exemplars, summarize_clusters
+from nlp.themes import cluster_centroids, join_rising_pieces, pick_exemplars, summarize_clusters
 
 DIM = 32
 
@@ -208,3 +208,22 @@ def test_summarize_clusters_label_parts_are_not_the_same_words_reordered(corpus,
     for summary in summarize_clusters(texts, vecs, labels, nlp=parser):
         parts = [frozenset(p.lower().split()) for p in summary.label.split(" / ")]
         assert len(set(parts)) == len(parts), summary.label
+
+
+def _unit_rows(*rows: list[float]) -> np.ndarray:
+    m = np.asarray(rows, dtype=np.float64)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def test_join_rising_pieces_joins_close_rising_themes_only() -> None:
+    cents = _unit_rows([1, 0, 0, 0, 0], [1, 0.9, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 1, 1, 0], [0.2, 0, 0, 0.2, 1])
+    # t0/t1 rise and are close (0.74): one need. t2/t3 are as close but t2 does not rise. t4 rises alone.
+    families = join_rising_pieces([0, 1, 2, 3, 4], cents, [True, True, False, True, True], 0.5)
+    assert families == [0, 0, 1, 2, 3]
+    # a stricter similarity keeps them apart; families already shared stay shared
+    assert join_rising_pieces([0, 1, 2, 2, 4], cents, [True, True, False, True, True], 0.9) == [0, 1, 2, 2, 3]
+
+
+def test_join_rising_pieces_is_transitive_and_keeps_first_appearance_order() -> None:
+    cents = _unit_rows([1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1])
+    assert join_rising_pieces([3, 2, 1, 0], cents, [True, True, True, True], 0.7) == [0, 0, 0, 1]
