@@ -82,7 +82,8 @@ from evaluation.mine_process import run_mine
 from nlp.embed import DEFAULT_MODEL, MODELS
 
 __all__ = [
-    "CASE", "CallsBuilt", "REP_LINES", "REP_NAMES", "STRATEGY_MD", "TurnTruth", "build_calls_case",
+    "CALLS_CASES", "CASE", "CASE2", "CallsBuilt", "REP_LINES", "REP_NAMES", "STRATEGY_MD", "STRATEGY_MD2", "TurnTruth",
+    "build_calls_case",
     "main", "map_segments", "planted_statement_ids", "run_mine", "score_case", "vtt_text",
 ]
 
@@ -175,6 +176,91 @@ Every bullet below is one statement; sales, product and marketing plan against i
 - Owl Labs
 """
 
+#: Roadtalk's case: the third held-out case (calls_holdout became development data after
+#: its first run). Written 2026-11-27 in the fourth session, after the rules for split
+#: rising pieces, refused pieces and go-to-market priorities were decided on the
+#: development cases and before this case was ever built or run. Intents used by no
+#: other case; statements worded as a strategy document would word them.
+CASE2 = Case(
+    name="calls_holdout2",
+    company="Roadtalk (an in-car voice assistant for company-car and fleet drivers)",
+    covered={
+        "distance": ("value", "Know how far the next stop is without taking your eyes off the road"),
+        "current_location": ("value", "Tells you exactly where you are, even on unfamiliar roads"),
+        "gas_type": ("value", "The right fuel for every car in the fleet, answered at the pump"),
+        "what_song": ("value", "Name any song that comes on the radio"),
+        "whisper_mode": ("value", "Speaks softly when passengers are asleep"),
+        "change_speed": ("value", "Talks at the pace each driver prefers"),
+        "meeting_schedule": ("value", "The day's appointments read out before you start the engine"),
+        "spelling": ("value", "Dictate messages with every name spelled right"),
+        "calendar_update": ("priority", "Grow calendar use among field sales drivers"),
+        "update_playlist": ("priority", "Sell the premium music tier to drivers on long routes"),
+    },
+    refused_steady={"oil_change_how": "We do not give vehicle maintenance or repair instructions"},
+    refused_growing={"credit_limit_change": "We do not manage fuel cards, credit limits or payments"},
+    emerging=("travel_notification", "pto_request_status"),
+    unheard=("Works offline in tunnels and remote valleys",),
+    unheard_priorities=("Sign up every car-rental desk at major airports for the partner plan",),
+    extra=(("objective", "Be in half the company cars of Germany and the Benelux by 2029"),
+           ("objective", "Cut drivers' phone handling at the wheel to zero"),
+           ("target", "Fleet managers running 50 to 5,000 company cars"),
+           ("target", "Field sales and service teams who spend their day driving"),
+           ("non_target", "We do not build self-driving or driver-assistance features"),
+           ("competitor", "Android Auto"), ("competitor", "Apple CarPlay"), ("competitor", "Cerence")),
+    notes="second calls held-out case for issue #6; written 2026-11-27 before its first run",
+)
+
+STRATEGY_MD2 = """\
+# Roadtalk: strategy 2027
+
+Signed off by the executive team in November 2026. Owner: VP Strategy.
+Sales, product and marketing plan against each bullet below.
+
+## Objectives
+
+- Be in half the company cars of Germany and the Benelux by 2029
+- Cut drivers' phone handling at the wheel to zero
+
+## Who we are for
+
+- Fleet managers running 50 to 5,000 company cars
+- Field sales and service teams who spend their day driving
+
+## Not for us
+
+- We do not give vehicle maintenance or repair instructions
+- We do not manage fuel cards, credit limits or payments
+- We do not build self-driving or driver-assistance features
+
+## Why we win
+
+- Know how far the next stop is without taking your eyes off the road
+- Tells you exactly where you are, even on unfamiliar roads
+- The right fuel for every car in the fleet, answered at the pump
+- Name any song that comes on the radio
+- Speaks softly when passengers are asleep
+- Talks at the pace each driver prefers
+- The day's appointments read out before you start the engine
+- Dictate messages with every name spelled right
+- Works offline in tunnels and remote valleys
+
+## Priorities
+
+- Grow calendar use among field sales drivers
+- Sell the premium music tier to drivers on long routes
+- Sign up every car-rental desk at major airports for the partner plan
+
+## Competitors
+
+- Android Auto
+- Apple CarPlay
+- Cerence
+"""
+
+#: The held-out calls cases: name -> (case, Markdown strategy).
+CALLS_CASES: dict[str, tuple[Case, str]] = {"calls_holdout": (CASE, STRATEGY_MD),
+                                            "calls_holdout2": (CASE2, STRATEGY_MD2)}
+
 #: The reps, by the author names ``alignment_eval.build_case`` gives its notes.
 REP_NAMES = {"Avery": "Avery Holmqvist", "Blake": "Blake Duarte", "Casey": "Casey Whitford"}
 
@@ -183,7 +269,7 @@ REP_GREETINGS = ("Hi {first}, thanks for making the time today.",
                  "Good to see you, {first}. How has your week been?",
                  "Hello {first}, thanks for joining. Can you hear me all right?")
 REP_ASKS = ("So, what's top of mind for your team at the moment?",
-            "What would you most like to get out of Quorum?",
+            "What would you most like to get out of {product}?",
             "Tell me what your people keep asking for.")
 REP_LINES = ("Got it, let me make a note of that.",
              "That makes sense. Can you tell me a bit more?",
@@ -316,6 +402,7 @@ def build_calls_case(case: Case, clinc: Mapping[str, Sequence[str]], folder: Pat
     Returns:
         The paths and the truth.
     """
+    product = case.company.split(" (")[0].strip()
     (folder / "plan").mkdir(parents=True, exist_ok=True)
     plan = build_case(case, {k: list(v) for k, v in clinc.items()}, folder / "plan", seed)
     (folder / "strategy.md").write_text(strategy_md, encoding="utf-8")
@@ -346,7 +433,7 @@ def build_calls_case(case: Case, clinc: Mapping[str, Sequence[str]], folder: Pat
         script: list[tuple[str, str, str]] = [("rep", rng.choice(REP_GREETINGS).format(first=first), "")]
         for _ in range(rng.choice((1, 2))):
             script += [("small_talk", chatter.pop(), ""), ("rep", rng.choice(REP_LINES), "")]
-        script[-1] = ("rep", rng.choice(REP_ASKS), "")
+        script[-1] = ("rep", rng.choice(REP_ASKS).format(product=product), "")
         script += [("need", note["text"], intent), ("rep", rng.choice(REP_LINES), "")]
         if spare[intent] and rng.random() < second_need_share:
             script += [("need", spare[intent].pop(), intent), ("rep", rng.choice(REP_LINES), "")]
@@ -372,7 +459,7 @@ def build_calls_case(case: Case, clinc: Mapping[str, Sequence[str]], folder: Pat
         w = csv.writer(fh)
         w.writerow(["name", "email"])
         for name in REP_NAMES.values():
-            w.writerow([name, name.lower().replace(" ", ".") + "@quorum.example"])
+            w.writerow([name, name.lower().replace(" ", ".") + f"@{product.lower()}.example"])
     built = replace(plan, notes_csv=calls_dir, strategy_yaml=folder / "strategy.md", intent_of_doc=intent_of_call,
                     statement_intent=statement_intent, unheard_ids=unheard, heard_ids=heard)
     return CallsBuilt(calls_dir, folder / "strategy.md", built, turns_of, ids)
@@ -554,6 +641,8 @@ def main(argv: list[str] | None = None) -> int:
                f"was written on {WRITTEN} before its first run; do not tune on it.",
     )
     parser.add_argument("--data", type=Path, required=True, help="the clinc150 folder holding data_full.json")
+    parser.add_argument("--case", default="calls_holdout", choices=list(CALLS_CASES),
+                        help="which held-out calls case (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="plan and call seed (default: %(default)s)")
     parser.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
                         help="embedding model, passed as GROUNDSWELL_EMBED__MODEL (default: %(default)s)")
@@ -566,16 +655,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.data / 'data_full.json'} does not exist: --data must be the clinc150 folder")
     command = "python -m evaluation.alignment_calls " + " ".join(argv if argv is not None else sys.argv[1:])
     clinc = _load_clinc(args.data)
+    case, strategy_md = CALLS_CASES[args.case]
     ctx = tempfile.TemporaryDirectory(prefix="gs-align-calls-") if args.keep is None else None
     work = Path(ctx.name) if ctx else args.keep
     try:
-        calls = build_calls_case(CASE, clinc, work / "case", args.seed)
+        calls = build_calls_case(case, clinc, work / "case", args.seed, strategy_md=strategy_md)
         turns = [t for ts in calls.turns.values() for t in ts]
         logger.info("wrote %d calls (%d need turns, %d small-talk turns) and strategy.md to %s", len(calls.turns),
                     sum(t.kind == "need" for t in turns), sum(t.kind == "small_talk" for t in turns), work / "case")
         run = run_mine(calls.calls_dir, calls.strategy_md, work / "run", args.model, AS_OF)
         logger.info("groundswell mine done in %.1f s", run["wall_s"])
-        result = score_case(calls, CASE, run.pop("bundle"), work / "run")
+        result = score_case(calls, case, run.pop("bundle"), work / "run")
     finally:
         if ctx:
             ctx.cleanup()
@@ -583,19 +673,19 @@ def main(argv: list[str] | None = None) -> int:
         "command": command, "model": args.model, "seed": args.seed, "as_of": AS_OF.isoformat(),
         "data": SOURCE, "written": WRITTEN, "started": datetime.now().isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "case": {"name": CASE.name, "company": CASE.company, "calls": len(calls.turns),
+        "case": {"name": case.name, "company": case.company, "calls": len(calls.turns),
                  "need_turns": sum(t.kind == "need" for t in turns),
                  "small_talk_turns": sum(t.kind == "small_talk" for t in turns),
                  "statements": len(calls.statement_ids), "covered": {i: calls.statement_ids[t]
-                                                                     for i, (_, t) in CASE.covered.items()},
-                 "emerging": list(CASE.emerging), "refused_growing": list(CASE.refused_growing),
-                 "refused_steady": list(CASE.refused_steady), "unheard_ids": list(calls.built.unheard_ids),
+                                                                     for i, (_, t) in case.covered.items()},
+                 "emerging": list(case.emerging), "refused_growing": list(case.refused_growing),
+                 "refused_steady": list(case.refused_steady), "unheard_ids": list(calls.built.unheard_ids),
                  "statement_ids": calls.statement_ids, "counts_per_month": calls.built.counts},
         "mine": {k: v for k, v in run.items()},
         **result,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = f"alignment-calls-{args.model}"
+    stem = f"alignment-calls-{args.model}" if args.case == "calls_holdout" else f"alignment-{args.case}-{args.model}"
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     (args.out / f"{stem}.md").write_text(_md(report), encoding="utf-8")
     logger.info("wrote %s.json and .md in %s", stem, args.out)
