@@ -1,4 +1,4 @@
-"""Issue #6, second held-out case: do the three flags land right on *calls* with a Markdown strategy?
+"""Issue #6, held-out calls cases: do the three flags land right on *calls* with a Markdown strategy?
 
 Run from the repository root (under a minute on 2 cores: ``groundswell mine`` took 20 s with
 MiniLM, 33 s with mpnet)::
@@ -12,6 +12,12 @@ teams) and its Markdown strategy (:data:`STRATEGY_MD`) were written on
 of ``evaluation/alignment_eval.py`` uses. It was run once per model (the same
 day) and nothing (case, strategy, harness, product) was changed after seeing
 the results (``results/alignment-calls-<model>.md``).
+
+A second held-out calls case, ``calls_holdout2`` (Roadtalk, an in-car voice
+assistant; :data:`CASE2`, :data:`STRATEGY_MD2`), was written in the fourth
+session, after the rules for split pieces were decided on the development
+cases (``calls_holdout`` among them) and before it was ever built; ``--case
+calls_holdout2`` runs it (``results/alignment-calls_holdout2-<model>.md``).
 
 How it is built (``alignment_eval`` is reused, not copied):
 
