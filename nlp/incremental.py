@@ -30,7 +30,7 @@ import numpy as np
 
 from nlp.cluster import DEFAULT_ASSIGN_THRESHOLD, cluster_embeddings, group_sums
 
-__all__ = ["Extension", "extend_clusters"]
+__all__ = ["Extension", "extend_clusters", "join_themes"]
 
 # Rows per block when comparing segments with theme centres.
 _BLOCK = 8192
@@ -89,15 +89,7 @@ def extend_clusters(
     best = np.zeros(rest.size, dtype=np.int64)
     best_sim = np.full(rest.size, -np.inf, dtype=np.float32)
     if k:
-        member = previous >= 0
-        sums = group_sums(vectors, np.where(member, previous, k), k + 1)[:-1]  # non-members: a row dropped
-        centres = (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)).astype(np.float32)
-        own = np.einsum("ij,ij->i", vectors[member], centres[previous[member]])
-        order = np.argsort(previous[member], kind="stable")
-        grouped = np.split(own[order], np.cumsum(np.bincount(previous[member], minlength=k))[:-1])
-        usual = np.array([np.quantile(g, member_quantile) if g.size else 1.0 for g in grouped], dtype=np.float32)
-        best, best_sim = _nearest(vectors[rest], centres)
-        clear = best_sim >= np.maximum(usual[best], threshold)
+        best, best_sim, clear = _clear_matches(vectors, previous, rest, k, member_quantile, threshold)
         labels[rest[clear]] = best[clear]
         joined += int(clear.sum())
         rest, best, best_sim = rest[~clear], best[~clear], best_sim[~clear]
@@ -122,6 +114,70 @@ def extend_clusters(
         joined += int(near.sum())
         rest = rest[~near]
     return Extension(labels, joined, new_clusters, in_new, int(rest.size))
+
+
+def join_themes(
+    vectors: np.ndarray,
+    labels: np.ndarray,
+    rows: np.ndarray,
+    *,
+    assign_threshold: float | None = None,
+    member_quantile: float = 0.1,
+) -> np.ndarray:
+    """Let some unthemed rows join the nearest theme when clearly one of its members; they found none.
+
+    The rule of :func:`extend_clusters`'s first step: a row joins the theme
+    whose centre (the mean of its members) is nearest when it is at least as
+    close to that centre as the ``member_quantile`` of the theme's own members
+    are, and at least ``assign_threshold``. For rows that say too little to
+    found a theme of their own (a note of one content word,
+    :func:`nlp.text.is_thin_note`) but can be recognised among one.
+
+    Args:
+        vectors: L2-normalised embeddings, one row per segment.
+        labels: cluster per row, ``0..k-1``, or ``-1``; the theme centres come
+            from the labelled rows.
+        rows: indices of the rows to place; each must be unlabelled (``-1``).
+        assign_threshold: least cosine to a theme's centre (None: the
+            clusterer's default).
+        member_quantile: see above.
+
+    Returns:
+        A new label array: ``labels`` with the rows that join set to their
+        theme; the rest stay ``-1``. Never a new theme.
+
+    Raises:
+        ValueError: if the shapes differ, or a row to place already has a theme.
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    labels = np.asarray(labels, dtype=np.int64)
+    rows = np.asarray(rows, dtype=np.int64)
+    if vectors.ndim != 2 or labels.shape != (vectors.shape[0],):
+        raise ValueError(f"vectors must be (n, d) and labels (n,). Got {vectors.shape} and {labels.shape}.")
+    if rows.size and (labels[rows] >= 0).any():
+        raise ValueError("rows to place must be unlabelled (-1); a themed row keeps its theme.")
+    out = labels.copy()
+    k = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
+    if k == 0 or rows.size == 0:
+        return out
+    threshold = DEFAULT_ASSIGN_THRESHOLD if assign_threshold is None else assign_threshold
+    best, _, clear = _clear_matches(vectors, labels, rows, k, member_quantile, threshold)
+    out[rows[clear]] = best[clear]
+    return out
+
+
+def _clear_matches(vectors: np.ndarray, labels: np.ndarray, rows: np.ndarray, k: int, member_quantile: float,
+                   threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each row: nearest theme, cosine to its centre, and whether it is as near as the theme's members."""
+    member = labels >= 0
+    sums = group_sums(vectors, np.where(member, labels, k), k + 1)[:-1]  # non-members: a row dropped
+    centres = (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+    own = np.einsum("ij,ij->i", vectors[member], centres[labels[member]])
+    order = np.argsort(labels[member], kind="stable")
+    grouped = np.split(own[order], np.cumsum(np.bincount(labels[member], minlength=k))[:-1])
+    usual = np.array([np.quantile(g, member_quantile) if g.size else 1.0 for g in grouped], dtype=np.float32)
+    best, best_sim = _nearest(vectors[rows], centres)
+    return best, best_sim, best_sim >= np.maximum(usual[best], threshold)
 
 
 def _nearest(x: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,7 @@ short hand-written list of what people say on a call that is not a need
 (greetings, yes/no and backchannels, names and introductions, numbers, dates
 and spelling, call logistics, chit-chat, thanks and goodbyes).
 
-The rule (``smalltalk.v4``) works at three levels:
+The rule (``smalltalk.v5``) works at three levels:
 
 - segments, before clustering (:func:`small_talk_segments`): a short segment
   says little, so its nearest prototype judges it: with two content words it is
@@ -29,6 +29,9 @@ The rule (``smalltalk.v4``) works at three levels:
 
 v4 adds lower-case chat typed without punctuation: codes, street addresses and
 labelled names in :func:`nlp.text.content_words`, and five chat prototypes.
+v5 no longer sets a note of one content word aside ("speak arabic", "what time
+is it in paris"): such a note founds no theme but joins the one it clearly
+belongs to (:func:`nlp.text.is_thin_note`, ``pipelines.mine.find_themes``).
 
 Pure: vectors in, arrays out; the prototypes are embedded by the caller with the
 same model as the segments (:func:`nlp.embed.embed_texts`).
@@ -57,7 +60,7 @@ __all__ = [
 #: Version of the small-talk rule (prototypes, thresholds, content-word lists and
 #: phrases of nlp.text.is_small_talk);
 #: part of the ingest ledger's settings hash, so a new rule re-reads the files.
-SMALL_TALK_RULE = "smalltalk.v4"
+SMALL_TALK_RULE = "smalltalk.v5"
 
 #: What people say on a sales or service call that carries no need. Written for
 #: this module; not taken from any evaluation set. Keep each line short and

@@ -14,6 +14,7 @@ __all__ = [
     "is_small_talk",
     "content_words",
     "states_a_need",
+    "is_thin_note",
 ]
 
 SentenceSplitter = Callable[[str], list[str]]
@@ -234,13 +235,16 @@ def content_words(text: str) -> list[str]:
     return out
 
 
-def is_small_talk(text: str, *, min_content_words: int = 2) -> bool:
+def is_small_talk(text: str, *, min_content_words: int = 2, allow_one_word: bool = False) -> bool:
     """True for greetings, thanks, "okay", bare names and numbers, logistics.
 
     A text is small talk when it has fewer than ``min_content_words`` content
     words (:func:`content_words`) (unless, at the default bar of two, its one
     lower-case content word sits in a turn worded as a need, :func:`states_a_need`:
-    "how much is my salary" goes on to the test by meaning), when its only content
+    "how much is my salary" goes on to the test by meaning; or, with
+    ``allow_one_word`` (notes), it has one content word at all: "speak arabic",
+    "what time is it in paris" are written to record something, and may join a
+    theme but not found one, :func:`is_thin_note`), when its only content
     words are capitalised names, or when it is short and matches a small-talk
     phrase (acknowledgements such as "makes sense", audio checks, follow-up
     logistics such as "let me check with my manager"). Spoken turns take their bar from
@@ -248,7 +252,7 @@ def is_small_talk(text: str, *, min_content_words: int = 2) -> bool:
     caught by meaning (:mod:`nlp.smalltalk`).
     """
     words = content_words(text)
-    if len(words) < min_content_words:
+    if len(words) < min_content_words and not (allow_one_word and len(words) == 1):
         # one lower-case content word in a turn worded as a need ("how much is my salary")
         # may still be one: it goes on to the test by meaning (nlp.smalltalk)
         return not (len(words) == 1 and min_content_words == 2 and states_a_need(text)
@@ -260,6 +264,19 @@ def is_small_talk(text: str, *, min_content_words: int = 2) -> bool:
     if len(words) <= 3 and not any(w in lowered for w in words):
         return True
     return len(words) < 3 * min_content_words and bool(_SMALL_TALK_PATTERNS.search(text))
+
+
+def is_thin_note(text: str) -> bool:
+    """True for a note that only its one content word keeps from small talk ("speak arabic").
+
+    Such a note (``is_small_talk(text, allow_one_word=True)`` is False, the
+    default bar of two would set it aside) says too little to found a theme:
+    ``pipelines.mine.find_themes`` lets it join the theme it clearly belongs to
+    (:func:`nlp.incremental.join_themes`), else it stays without one. A note
+    of one greeting-like word far from every theme ("confirmed", "negatory")
+    so stays out of themes, as before.
+    """
+    return is_small_talk(text) and not is_small_talk(text, allow_one_word=True)
 
 
 # A customer stating a need or asking about their own things: "we need...", "how do I...",
@@ -345,7 +362,7 @@ def segment_document(
     interpolated by character position. Notes: split only when longer than
     ``note_max_chars``. Segment ids are ``<doc_id>#<n>`` (1-based). A call
     passage with fewer than ``min_spoken_content_words`` content words is
-    small talk; a note needs two.
+    small talk; a note needs one (a note of one is thin, :func:`is_thin_note`).
     """
     out: list[Segment] = []
     if doc.source == Source.CALL:
@@ -382,7 +399,8 @@ def segment_document(
                     start_s=start,
                     end_s=end,
                     small_talk=is_small_talk(
-                        piece, min_content_words=min_spoken_content_words if doc.source == Source.CALL else 2
+                        piece, min_content_words=min_spoken_content_words if doc.source == Source.CALL else 2,
+                        allow_one_word=doc.source != Source.CALL,
                     ),
                     account_id=doc.account_id,
                     account_name=doc.account_name,

@@ -33,7 +33,7 @@ from nlp.cluster import cluster_embeddings
 from nlp.embed import MODELS, EmbeddingModel, embed_texts, text_hash
 from nlp.flags import FlagParams, raise_flags
 from nlp.identity import keep_previous_assignments, match_themes
-from nlp.incremental import extend_clusters
+from nlp.incremental import extend_clusters, join_themes
 from nlp.lineage import trace_lineage
 from nlp.records import (
     BUNDLE_SCHEMA,
@@ -59,7 +59,7 @@ from nlp.smalltalk import (
     small_talk_segments,
     small_talk_themes,
 )
-from nlp.text import SentenceSplitter, content_words, segment_document, states_a_need
+from nlp.text import SentenceSplitter, content_words, is_thin_note, segment_document, states_a_need
 from nlp.themes import cluster_centroids, group_themes, join_rising_pieces, summarize_clusters
 from nlp.trends import Mention, TrendParams, measure_trend
 from pipelines.settings import Settings
@@ -365,6 +365,10 @@ def find_themes(
     whose members are mostly near small talk (``nlp.smalltalk.small_talk_themes``)
     is no theme: its segments stay unthemed, like other small talk.
 
+    A note of one content word (``nlp.text.is_thin_note``: "speak arabic") founds
+    no theme: it joins the theme it clearly belongs to (``nlp.incremental.join_themes``),
+    once the others are formed and small-talk themes dropped, or stays unthemed.
+
     When few segments are new since the last run (``settings.themes.incremental``),
     last run's themes keep their members and only the rest is placed
     (``nlp.incremental.extend_clusters``); otherwise everything is clustered
@@ -388,20 +392,29 @@ def find_themes(
                   if small_talk_vectors is not None and len(rows) else None)
     need_like = np.fromiter((states_a_need(r.text) for r in rows), dtype=bool, count=len(rows))
     aside = _small_talk_by_meaning(rows, similarity, settings, spoken, need_like)
+    thin = np.fromiter((not s and is_thin_note(r.text) for r, s in zip(rows, spoken)), dtype=bool, count=len(rows))
     if previous is not None:
-        ext = extend_clusters(vectors, previous, [r.text for r in rows], **kwargs)
-        labels = _drop_small_talk_themes(np.where(aside, -1, ext.labels), vectors, similarity, settings, spoken,
+        # a thin note keeps last run's theme; a new one is only placed by _join_thin_notes
+        placed = ~thin | (previous >= 0)
+        ext = extend_clusters(vectors[placed], previous[placed], [r.text for r, p in zip(rows, placed) if p],
+                              **kwargs)
+        grown = np.full(len(rows), -1, dtype=np.int64)
+        grown[placed] = ext.labels
+        labels = _drop_small_talk_themes(np.where(aside, -1, grown), vectors, similarity, settings, spoken,
                                          need_like)
+        labels = _join_thin_notes(labels, vectors, thin, settings)
         clustering.update(joined=ext.joined, new_clusters=ext.new_clusters, in_new_clusters=ext.in_new_clusters,
                           noise=ext.noise)
         logger.info("themes: incremental: %d unthemed segments, %d joined a theme, %d formed %d new clusters, "
                     "%d noise", clustering["unthemed"], ext.joined, ext.in_new_clusters, ext.new_clusters, ext.noise)
     else:
         labels = np.full(len(rows), -1, dtype=np.int64)
-        if (~aside).any():
-            labels[~aside] = cluster_embeddings(vectors[~aside], texts=[r.text for r, a in zip(rows, aside) if not a],
-                                                **kwargs)
+        founders = ~aside & ~thin
+        if founders.any():
+            labels[founders] = cluster_embeddings(vectors[founders],
+                                                  texts=[r.text for r, f in zip(rows, founders) if f], **kwargs)
         labels = _drop_small_talk_themes(labels, vectors, similarity, settings, spoken, need_like)
+        labels = _join_thin_notes(labels, vectors, thin, settings)
         labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
         if aside.any() and (labels[aside] >= 0).any():  # last run's theme does not take small talk back
             labels = _renumbered(np.where(aside, -1, labels))
@@ -589,6 +602,17 @@ def _small_talk_by_meaning(rows: Sequence[Segment], similarity: np.ndarray | Non
     if aside.any():
         logger.info("themes: %d segments are small talk by meaning and get no theme", int(aside.sum()))
     return aside
+
+
+def _join_thin_notes(labels: np.ndarray, vectors: np.ndarray, thin: np.ndarray, settings: Settings) -> np.ndarray:
+    """Unthemed notes of one content word join the theme they clearly belong to (nlp.incremental.join_themes)."""
+    rows = np.flatnonzero(thin & (labels < 0))
+    if not rows.size:
+        return labels
+    out = join_themes(vectors, labels, rows, assign_threshold=settings.themes.assign_threshold)
+    logger.info("themes: %d of %d notes of one content word joined a theme, the rest stay unthemed",
+                int((out[rows] >= 0).sum()), rows.size)
+    return out
 
 
 def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, similarity: np.ndarray | None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlp.incremental import extend_clusters
+from nlp.incremental import extend_clusters, join_themes
 
 DIM = 32
 
@@ -68,3 +68,26 @@ def test_nothing_unthemed_changes_nothing_and_it_is_deterministic() -> None:
 def test_shapes_are_checked() -> None:
     with pytest.raises(ValueError, match="previous"):
         extend_clusters(np.zeros((3, DIM), np.float32), np.zeros(2, np.int64))
+
+
+def test_join_themes_places_only_rows_clearly_among_a_theme() -> None:
+    themed = _blobs([0, 1], 20, seed=0)
+    near = _blobs([1], 1, seed=4, spread=0.02)  # closer to theme 1's centre than its members
+    far = _blobs([6], 1, seed=5)  # near no theme
+    vectors = np.concatenate([themed, near, far])
+    labels = np.concatenate([np.repeat([0, 1], 20), [-1, -1]])
+    out = join_themes(vectors, labels, np.array([40, 41]))
+    assert list(out[40:]) == [1, -1]
+    assert np.array_equal(out[:40], labels[:40]) and labels[40] == -1  # the input is not changed
+    assert set(out) == {-1, 0, 1}  # never a new theme
+
+
+def test_join_themes_with_no_theme_or_no_row_changes_nothing() -> None:
+    vectors = _blobs([0], 5, seed=0)
+    assert list(join_themes(vectors, np.full(5, -1), np.arange(5))) == [-1] * 5
+    assert np.array_equal(join_themes(vectors, np.zeros(5, np.int64), np.zeros(0, np.int64)), np.zeros(5))
+
+
+def test_join_themes_refuses_a_themed_row() -> None:
+    with pytest.raises(ValueError, match="unlabelled"):
+        join_themes(_blobs([0], 5, seed=0), np.zeros(5, np.int64), np.array([2]))

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from nlp.records import Document, Role, Source, Turn
-from nlp.text import content_words, is_small_talk, load_sentence_splitter, segment_document
+from nlp.text import content_words, is_small_talk, is_thin_note, load_sentence_splitter, segment_document
 
 WHEN = datetime(2024, 3, 5, 14, 0)
 
@@ -220,6 +220,32 @@ def test_is_small_talk_table(text: str, expected: bool) -> None:
 def test_is_small_talk_min_content_words_is_the_threshold() -> None:
     assert not is_small_talk("Okta integration")
     assert is_small_talk("Okta integration", min_content_words=3)
+
+
+@pytest.mark.parametrize(
+    ("text", "small_talk", "thin"),
+    [
+        ("speak arabic", False, True),  # one content word: kept, but it founds no theme
+        ("what time is it in paris", False, True),  # a request whose one content word is a place
+        ("confirmed", False, True),  # one word, kept for now: themes decide (it joins none)
+        ("thanks!", True, False),  # no content word at all
+        ("what's the weather like", True, False),  # only filler words
+        ("Sarah", True, False),  # a bare capitalised name stays small talk
+        ("thanks for joining", True, False),  # a small-talk phrase stays small talk
+        ("how much is my salary", False, False),  # worded as a need: kept by the default bar already
+        ("We need SSO with Okta", False, False),  # two content words: founds themes as before
+    ],
+)
+def test_is_small_talk_allow_one_word_and_is_thin_note(text: str, small_talk: bool, thin: bool) -> None:
+    assert is_small_talk(text, allow_one_word=True) is small_talk
+    assert is_thin_note(text) is thin
+
+
+def test_segment_document_keeps_a_one_word_note_but_not_a_one_word_call_turn(split) -> None:
+    [note] = segment_document(_note("speak arabic"), split)
+    assert not note.small_talk and note.themeable
+    [turn] = segment_document(_call(Turn("Dana", Role.CUSTOMER, "speak arabic", 0.0, 2.0)), split)
+    assert turn.small_talk
 
 
 @pytest.mark.parametrize(

@@ -14,3 +14,46 @@ def test_mine_demo_bundle_has_every_flag_kind(demo_bundle):
     flags = json.loads((out / "flags.json").read_text())["flags"]
     assert len(flags) == len(result.flags)
     assert set(result.timings) >= {"ingest", "embed", "themes", "strategy", "report"}
+
+
+LANGUAGE_NOTES = [
+    "Customer wants the app to speak Spanish to their staff", "They need the interface switched to German",
+    "Asked whether replies can come in French", "Wants every screen translated into Italian",
+    "Their team needs Portuguese language support", "Requested Japanese as the display language",
+    "Asked to change the language setting to Dutch", "Needs the assistant to answer in Korean",
+]
+INVOICE_NOTES = [
+    "Finance needs invoices exported to NetSuite monthly", "Asked for invoice export into their accounting system",
+    "Billing team wants invoices synced with QuickBooks", "Invoice export to the ERP is blocking the renewal",
+    "They want every invoice pushed to NetSuite automatically", "Accounting asked how invoices reach their ledger",
+    "Needs invoice data exported as CSV for the auditors", "Controller wants invoices to flow into NetSuite",
+]
+# notes of one content word (nlp.text.is_thin_note): six alike that could form a theme, and two acknowledgements
+THIN_NOTES = ["okta", "what about okta", "okta again", "okta?", "okta please", "any okta", "confirmed", "negatory"]
+
+
+def test_find_themes_notes_of_one_content_word_found_no_theme(resources, tmp_path):
+    from datetime import date, datetime
+
+    from nlp.embed import embed_texts
+    from nlp.records import Document, Role, Source, Turn
+    from nlp.text import is_thin_note, segment_document
+    from pipelines.mine import find_themes
+    from pipelines.settings import Settings
+    from pipelines.store import Store
+
+    segments = []
+    for i, text in enumerate(LANGUAGE_NOTES + INVOICE_NOTES + THIN_NOTES):
+        doc = Document(doc_id=f"N{i:02d}", source=Source.NOTE, created_at=datetime(2026, 10, 1 + i % 20),
+                       turns=(Turn("Avery", Role.UNKNOWN, text),), account_id=f"ACC{i % 5}")
+        segments += segment_document(doc, resources.split_sentences)
+    themeable = [s for s in segments if s.themeable]
+    assert len(themeable) == len(segments)  # a note of one content word is no longer set aside as small talk
+    vectors = embed_texts(resources.model, [s.text for s in themeable])
+    result = find_themes(Store(f"sqlite:///{tmp_path / 'store.db'}"), segments, [s.segment_id for s in themeable],
+                         vectors, date(2026, 10, 31), Settings(), None, resources.small_talk_vectors,
+                         resources.model.model_id)
+    thin = {s.segment_id for s in themeable if is_thin_note(s.text)}
+    assert len(thin) == len(THIN_NOTES)
+    assert result.themes and not thin & set(result.assignments)  # the okta notes form no theme of their own
+    assert all(s.segment_id in result.assignments for s in themeable if s.segment_id not in thin)
