@@ -23,6 +23,12 @@ Tune on ``--split val`` only; ``test`` is for reporting. Small-talk templates:
 ``--small-talk dev`` and ``heldout`` (measured already, so development data now);
 ``heldout2`` was written before the segment-level rule was measured and is for
 reporting only; ``chat`` (lower-case chat turns without punctuation) is development data.
+``--small-talk clinc`` takes real small talk instead: half the small-talk turns are
+clinc150's own chit-chat and conversational utterances of the same split
+(:data:`CLINC_SMALL_TALK_INTENTS`, drawn with replacement), which then are no needs;
+the other half come from the ``dev`` templates (names, numbers, slot answers, which
+those intents lack). ``--needs task`` leaves those intents out of the needs with
+template small talk too.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import argparse
 import json
 import logging
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -59,7 +66,8 @@ from nlp.text import content_words, load_sentence_splitter, segment_document, st
 __all__ = [
     "CallsCase", "CaseSegments", "TEMPLATE_FILES", "build_calls", "evaluate_calls", "main",
     "read_templates", "score_case", "segment_case", "small_talk_turns", "case_vectors",
-    "CONVERSATIONAL_INTENTS", "LOWER_CASE_TEMPLATES",
+    "CONVERSATIONAL_INTENTS", "LOWER_CASE_TEMPLATES", "CLINC_SMALL_TALK_INTENTS", "CLINC_SMALL_TALK_SHARE",
+    "CLINC_LEFT_OUT_INTENTS", "split_clinc_small_talk",
 ]
 
 logger = logging.getLogger(__name__)
@@ -92,6 +100,31 @@ TEMPLATE_FILES = {
 #: filled, so names, companies, days and months come in lower case too ("maria lopez").
 LOWER_CASE_TEMPLATES = frozenset({"chat"})
 
+#: clinc150 intents that are small talk when said on a call, chosen by their names alone (before
+#: any figure): the whole ``small_talk`` domain (greetings,
+#: thanks, goodbyes, jokes, fun facts, questions about the agent itself: are_you_a_bot,
+#: what_is_your_name, how_old_are_you, ...), and from ``meta`` the conversational acts: yes, no,
+#: maybe, repeat and user_name ("do you know who i am"). The other ``meta`` intents
+#: (change_speed, change_volume, whisper_mode, change_accent, change_language, change_user_name,
+#: change_ai_name, reset_settings, sync_device) ask the product to do something and stay needs.
+#: These are real user utterances, a better proxy for real small talk than our templates;
+#: ``--small-talk clinc`` takes them as small talk.
+CLINC_SMALL_TALK_INTENTS = frozenset({
+    # clinc150's small_talk domain
+    "greeting", "goodbye", "thank_you", "tell_joke", "fun_fact", "meaning_of_life", "who_made_you",
+    "who_do_you_work_for", "do_you_have_pets", "what_are_your_hobbies", "what_is_your_name",
+    "where_are_you_from", "are_you_a_bot", "how_old_are_you", "what_can_i_ask_you",
+    # conversational acts of the meta domain
+    "yes", "no", "maybe", "repeat", "user_name",
+})
+#: Neither need nor small talk, so left out where the clinc150 small talk is: ``cancel`` ("stop",
+#: "never mind" to an assistant) names the commonest need of a service call, cancelling something,
+#: and a few of its utterances read so ("whats the procedure to cancel it"; seen before any figure).
+CLINC_LEFT_OUT_INTENTS = frozenset({"cancel"})
+#: With ``--small-talk clinc``: the share of small-talk turns drawn from the clinc150 small talk
+#: (the rest from the ``dev`` templates).
+CLINC_SMALL_TALK_SHARE = 0.5
+
 _NATO = {c: w for c, w in zip("abcdefghijklmnopqrstuvwxyz", (
     "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa "
     "quebec romeo sierra tango uniform victor whiskey x-ray yankee zulu").split())}
@@ -115,7 +148,8 @@ class CallsCase:
     Args:
         documents: the calls.
         turn_kind: per (doc_id, customer turn index in the call): "need" or "small_talk".
-        turn_intent: per (doc_id, customer turn index): the intent of a need, "" for small talk.
+        turn_intent: per (doc_id, customer turn index): the intent of a need or of a real small-talk
+            utterance, "" for small talk from a template.
     """
 
     documents: tuple[Document, ...]
@@ -149,24 +183,47 @@ def small_talk_turns(n: int, seed: int = 0, templates: str = "dev") -> list[str]
     return out
 
 
+def split_clinc_small_talk(
+    texts: Sequence[str], labels: Sequence[str]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(needs, small talk) of a clinc150 split: (text, intent) pairs, small talk by
+    :data:`CLINC_SMALL_TALK_INTENTS`; :data:`CLINC_LEFT_OUT_INTENTS` in neither."""
+    pairs = [p for p in zip(texts, labels) if p[1] not in CLINC_LEFT_OUT_INTENTS]
+    return ([p for p in pairs if p[1] not in CLINC_SMALL_TALK_INTENTS],
+            [p for p in pairs if p[1] in CLINC_SMALL_TALK_INTENTS])
+
+
 def build_calls(
     needs: list[tuple[str, str]], *, small_talk_per_need: float = 3.0, needs_per_call: int = 4, seed: int = 0,
-    templates: str = "dev",
+    templates: str = "dev", real_small_talk: list[tuple[str, str]] | None = None,
+    real_share: float = CLINC_SMALL_TALK_SHARE,
 ) -> CallsCase:
     """Calls of ``needs_per_call`` needs each, with about ``small_talk_per_need`` small-talk
     customer turns per need (from the ``templates`` file), shuffled; a rep turn stands
-    between customer turns."""
+    between customer turns.
+
+    With ``real_small_talk`` ((text, intent) pairs of real utterances), about ``real_share``
+    of the small-talk turns are drawn from it (with replacement, seeded) instead; their
+    intent is kept in ``turn_intent``.
+    """
     rng = random.Random(seed)
     needs = list(needs)
     rng.shuffle(needs)
     chatter = small_talk_turns(int(round(len(needs) * small_talk_per_need)), seed=seed + 1, templates=templates)
+    chatter_intent = [""] * len(chatter)
+    if real_small_talk:
+        real_rng = random.Random(seed + 2)  # apart, so the template turns are drawn as without it
+        for i in range(len(chatter)):
+            if real_rng.random() < real_share:
+                chatter[i], chatter_intent[i] = real_rng.choice(real_small_talk)
     docs: list[Document] = []
     kind: dict[tuple[str, int], str] = {}
     intent: dict[tuple[str, int], str] = {}
     per_call_chatter = int(round(needs_per_call * small_talk_per_need))
     for call_no, start in enumerate(range(0, len(needs), needs_per_call)):
         items = [("need", t, lab) for t, lab in needs[start:start + needs_per_call]]
-        items += [("small_talk", chatter.pop(), "") for _ in range(min(per_call_chatter, len(chatter)))]
+        items += [("small_talk", chatter.pop(), chatter_intent.pop())
+                  for _ in range(min(per_call_chatter, len(chatter)))]
         rng.shuffle(items)
         doc_id = f"dev-call-{call_no:04d}"
         turns: list[Turn] = []
@@ -188,7 +245,7 @@ class CaseSegments:
 
     texts: tuple[str, ...]
     kind: np.ndarray  # "need" or "small_talk" per segment
-    intent: np.ndarray  # the intent of a need, "" for small talk
+    intent: np.ndarray  # the intent of a need or of real small talk, "" for template small talk
     themeable: np.ndarray  # bool: not set aside by segment_document
 
 
@@ -327,10 +384,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, type=Path, help="the clinc150 folder (read in place)")
     parser.add_argument("--split", default="val", help="clinc150 split for the needs (default: val)")
-    parser.add_argument("--small-talk", default="dev", choices=sorted(TEMPLATE_FILES),
+    parser.add_argument("--small-talk", default="dev", choices=[*sorted(TEMPLATE_FILES), "clinc"],
                         help="small-talk template file: dev and heldout (measured already, so development "
                              "data now), heldout2 (written before smalltalk.v2 was measured; report only) "
-                             "or chat (lower-case chat turns without punctuation; development data)")
+                             "or chat (lower-case chat turns without punctuation; development data); clinc: "
+                             "half clinc150's own chit-chat of the split (CLINC_SMALL_TALK_INTENTS, then no "
+                             "needs), half the dev templates")
+    parser.add_argument("--needs", default="all", choices=["all", "task"],
+                        help="with template small talk: all clinc150 intents are needs (as always), or only "
+                             "the task intents (not CLINC_SMALL_TALK_INTENTS nor CLINC_LEFT_OUT_INTENTS, which "
+                             "are then left out of the calls); --small-talk clinc always takes task needs")
     parser.add_argument("--theme-threshold", type=float, default=DEFAULT_THRESHOLD,
                         help="cosine to a prototype at which a theme member is near small talk, for the "
                              "theme-level rule (groundswell's themes.small_talk_threshold)")
@@ -350,7 +413,14 @@ def main(argv: list[str] | None = None) -> int:
     from nlp.embed import load_model
 
     data = load_dataset(Dataset.CLINC150, args.data, args.split)
-    case = build_calls(list(zip(data.texts, data.labels)), templates=args.small_talk)
+    if args.small_talk == "clinc":
+        needs, real = split_clinc_small_talk(data.texts, data.labels)
+        case = build_calls(needs, templates="dev", real_small_talk=real)
+    elif args.needs == "task":
+        needs, _ = split_clinc_small_talk(data.texts, data.labels)
+        case = build_calls(needs, templates=args.small_talk)
+    else:
+        case = build_calls(list(zip(data.texts, data.labels)), templates=args.small_talk)
     model = load_model(model=args.model)
     granularity = MODELS[args.model].granularity  # as groundswell mine takes it
 
@@ -358,7 +428,10 @@ def main(argv: list[str] | None = None) -> int:
         return cached_embeddings(model, f"calls-dev_{args.split}", tuple(texts), args.cache_dir)[0]
 
     prototypes = None if args.no_theme_rule else vectors_for(list(SMALL_TALK_PROTOTYPES))
-    report = {"split": f"clinc150/{args.split} needs among {args.small_talk} template small talk",
+    among = ("clinc150 small talk and dev template" if args.small_talk == "clinc"
+             else f"{args.small_talk} template")
+    task_needs = args.small_talk == "clinc" or args.needs == "task"
+    report = {"split": f"clinc150/{args.split} {'task ' if task_needs else ''}needs among {among} small talk",
               "calls": len(case.documents), "embedding_model": model.model_id,
               "min_spoken_content_words": args.min_spoken_content_words,
               "small_talk_rule": "none" if prototypes is None else SMALL_TALK_RULE,
@@ -369,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
                                **({} if granularity is None else {"granularity": granularity}))}
     args.out.mkdir(parents=True, exist_ok=True)
     name = f"calls-dev-{args.split}-{args.small_talk}-min{args.min_spoken_content_words}"
+    name += "-taskneeds" if args.needs == "task" and args.small_talk != "clinc" else ""
     name += "-norule" if prototypes is None else ""
     name += "-nosegrule" if args.no_segment_rule and prototypes is not None else ""
     name += f"-theme{args.theme_threshold:g}" if args.theme_threshold != DEFAULT_THRESHOLD else ""

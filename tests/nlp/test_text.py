@@ -154,6 +154,28 @@ def test_segment_document_small_talk_in_calls_and_notes(
     assert note[0].small_talk is note_small_talk
 
 
+@pytest.mark.parametrize(
+    "text, call_small_talk, note_small_talk",
+    [
+        # a note of one content word is kept (smalltalk.v5: thin, it joins a theme or none)
+        ("is my order here", False, False),  # said aloud, a question about one's own things goes on
+        ("how much gas do i have", False, False),  # the same, with "do i"
+        ("will my 401k roll over", False, False),  # the same, with "will my"
+        ("you have my gratitude", True, False),  # "have my" after "you" asks nothing
+        ("do you have my name programmed", True, False),  # a question about the agent, not one's things
+        ("Am I audible?", True, True),  # no content word at all
+    ],
+)
+def test_segment_document_one_word_questions_about_ones_own_things(
+    split, text: str, call_small_talk: bool, note_small_talk: bool
+) -> None:
+    # smalltalk.v6: calls only
+    call = segment_document(_call(Turn("Dana Buyer", Role.CUSTOMER, text, 0.0, 2.0)), split)
+    note = segment_document(_note(text), split)
+    assert call[0].small_talk is call_small_talk
+    assert note[0].small_talk is note_small_talk
+
+
 def test_segment_document_keeps_a_short_note_whole_with_unknown_role(split) -> None:
     text = " ".join(SENTENCES[:4])  # over 300 characters, under the note limit
     assert 300 < len(text) <= 600
