@@ -143,22 +143,9 @@ def test_segment_document_marks_small_talk_segments(split) -> None:
         ("Oh nice, we went to Denver", True, True),  # chit-chat phrase
         ("We need SSO with Okta before renewal", False, False),  # a need, four content words
         ("Okay, thanks!", True, True),  # no content words at all
-    ],
-)
-def test_segment_document_small_talk_in_calls_and_notes(
-    split, text: str, call_small_talk: bool, note_small_talk: bool
-) -> None:
-    call = segment_document(_call(Turn("Dana Buyer", Role.CUSTOMER, text, 0.0, 2.0)), split)
-    note = segment_document(_note(text), split)
-    assert call[0].small_talk is call_small_talk
-    assert note[0].small_talk is note_small_talk
-
-
-@pytest.mark.parametrize(
-    "text, call_small_talk, note_small_talk",
-    [
-        # a note of one content word is kept (smalltalk.v5: thin, it joins a theme or none)
-        ("is my order here", False, False),  # said aloud, a question about one's own things goes on
+        # one content word: a note keeps it (smalltalk.v5: thin, it joins a theme or none); said
+        # aloud, a question about one's own things goes on to the test by meaning (smalltalk.v6)
+        ("is my order here", False, False),
         ("how much gas do i have", False, False),  # the same, with "do i"
         ("will my 401k roll over", False, False),  # the same, with "will my"
         ("you have my gratitude", True, False),  # "have my" after "you" asks nothing
@@ -166,10 +153,9 @@ def test_segment_document_small_talk_in_calls_and_notes(
         ("Am I audible?", True, True),  # no content word at all
     ],
 )
-def test_segment_document_one_word_questions_about_ones_own_things(
+def test_segment_document_small_talk_in_calls_and_notes(
     split, text: str, call_small_talk: bool, note_small_talk: bool
 ) -> None:
-    # smalltalk.v6: calls only
     call = segment_document(_call(Turn("Dana Buyer", Role.CUSTOMER, text, 0.0, 2.0)), split)
     note = segment_document(_note(text), split)
     assert call[0].small_talk is call_small_talk
