@@ -9,7 +9,7 @@ short hand-written list of what people say on a call that is not a need
 (greetings, yes/no and backchannels, names and introductions, numbers, dates
 and spelling, call logistics, chit-chat, thanks and goodbyes).
 
-The rule (``smalltalk.v6``) works at three levels:
+The rule (``smalltalk.v5``) works at three levels:
 
 - segments, before clustering (:func:`small_talk_segments`): a short segment
   says little, so its nearest prototype judges it: with two content words it is
@@ -32,10 +32,6 @@ labelled names in :func:`nlp.text.content_words`, and five chat prototypes.
 v5 no longer sets a note of one content word aside ("speak arabic", "what time
 is it in paris"): such a note founds no theme but joins the one it clearly
 belongs to (:func:`nlp.text.is_thin_note`, ``pipelines.mine.find_themes``).
-v6 adds prototypes of chit-chat with the agent (:data:`SPOKEN_ONLY_PROTOTYPES`, for
-call segments only), and a spoken turn with one content word that asks about the
-speaker's own things ("is my order here") goes on to the test by meaning
-(:func:`nlp.text.is_small_talk`).
 
 Pure: vectors in, arrays out; the prototypes are embedded by the caller with the
 same model as the segments (:func:`nlp.embed.embed_texts`).
@@ -47,7 +43,6 @@ import numpy as np
 
 __all__ = [
     "SMALL_TALK_PROTOTYPES",
-    "SPOKEN_ONLY_PROTOTYPES",
     "SMALL_TALK_RULE",
     "DEFAULT_THRESHOLD",
     "DEFAULT_MIN_SHARE",
@@ -65,12 +60,12 @@ __all__ = [
 #: Version of the small-talk rule (prototypes, thresholds, content-word lists and
 #: phrases of nlp.text.is_small_talk);
 #: part of the ingest ledger's settings hash, so a new rule re-reads the files.
-SMALL_TALK_RULE = "smalltalk.v6"
+SMALL_TALK_RULE = "smalltalk.v5"
 
 #: What people say on a sales or service call that carries no need. Written for
 #: this module; not taken from any evaluation set. Keep each line short and
-#: plain: it stands for a kind of utterance, not for a product. Calls and notes alike.
-_SHARED_PROTOTYPES: tuple[str, ...] = (
+#: plain: it stands for a kind of utterance, not for a product.
+SMALL_TALK_PROTOTYPES: tuple[str, ...] = (
     # greetings and how-are-you
     "Hello there.",
     "Hi, how's it going?",
@@ -199,31 +194,6 @@ _SHARED_PROTOTYPES: tuple[str, ...] = (
     "like two weeks ago",
     "been a long day",
 )
-
-#: Chit-chat with the agent and asks outside the business (the agent's person, jokes, trivia,
-#: musing), said on a call, not written in a note: a note that records one records something.
-#: The last entries of :data:`SMALL_TALK_PROTOTYPES`; notes are compared with the others only
-#: (smalltalk.v6). Written in general terms from the kinds of clinc150's chit-chat intents
-#: (evaluation/calls_dev.py ``--small-talk clinc``); by meaning they set aside none of the 2,580
-#: clinc150 val task needs and 3 of the 12,900 train ones that the others kept.
-SPOKEN_ONLY_PROTOTYPES: tuple[str, ...] = (
-    "Are you a real person or a computer?",
-    "Who do you work for?",
-    "Do you like your job?",
-    "Do you have any pets?",
-    "What are your hobbies?",
-    "How old are you, if you don't mind me asking?",
-    "Tell me a joke.",
-    "Tell me something interesting.",
-    "Give me a fun fact.",
-    "Know any good jokes?",
-    "Did you know octopuses have three hearts?",
-    "What is the meaning of life?",
-    "What can I ask you about?",
-    "That's true.",
-)
-#: Every prototype, :data:`SPOKEN_ONLY_PROTOTYPES` last.
-SMALL_TALK_PROTOTYPES: tuple[str, ...] = _SHARED_PROTOTYPES + SPOKEN_ONLY_PROTOTYPES
 
 #: Cosine between a segment and its nearest prototype at which it counts as
 #: near small talk. Set on the development case (evaluation/calls_dev.py).

@@ -235,29 +235,27 @@ def content_words(text: str) -> list[str]:
     return out
 
 
-def is_small_talk(text: str, *, min_content_words: int = 2, allow_one_word: bool = False,
-                  spoken: bool = False) -> bool:
+def is_small_talk(text: str, *, min_content_words: int = 2, allow_one_word: bool = False) -> bool:
     """True for greetings, thanks, "okay", bare names and numbers, logistics.
 
     A text is small talk when it has fewer than ``min_content_words`` content
     words (:func:`content_words`) (unless, at the default bar of two, its one
     lower-case content word sits in a turn worded as a need, :func:`states_a_need`:
-    "how much is my salary" goes on to the test by meaning; ``spoken``, also in a
-    question about the speaker's own things: "is my order here", "how much gas do i
-    have"; or, with ``allow_one_word`` (notes), it has one content word at all:
-    "speak arabic", "what time is it in paris" are written to record something, and
-    may join a theme but not found one, :func:`is_thin_note`), when its only content
-    words are capitalised names, or when it is short and matches a small-talk phrase (acknowledgements such as "makes sense", audio checks,
-    follow-up logistics such as "let me check with my manager"). Spoken turns take their
-    bar and ``spoken`` from :func:`segment_document`. What passes this and still carries no
-    need is caught by meaning (:mod:`nlp.smalltalk`).
+    "how much is my salary" goes on to the test by meaning; or, with
+    ``allow_one_word`` (notes), it has one content word at all: "speak arabic",
+    "what time is it in paris" are written to record something, and may join a
+    theme but not found one, :func:`is_thin_note`), when its only content
+    words are capitalised names, or when it is short and matches a small-talk
+    phrase (acknowledgements such as "makes sense", audio checks, follow-up
+    logistics such as "let me check with my manager"). Spoken turns take their bar from
+    :func:`segment_document`. What passes this and still carries no need is
+    caught by meaning (:mod:`nlp.smalltalk`).
     """
     words = content_words(text)
     if len(words) < min_content_words and not (allow_one_word and len(words) == 1):
         # one lower-case content word in a turn worded as a need ("how much is my salary")
         # may still be one: it goes on to the test by meaning (nlp.smalltalk)
-        return not (len(words) == 1 and min_content_words == 2
-                    and (states_a_need(text) or (spoken and _OWN_QUESTION.search(text) is not None))
+        return not (len(words) == 1 and min_content_words == 2 and states_a_need(text)
                     and re.search(rf"(?<![\w'])[a-z]*{re.escape(words[0])}", text) is not None
                     and not _SMALL_TALK_PATTERNS.search(text))
     # bare names: up to three content words, none of them ever written in lower case
@@ -288,16 +286,6 @@ _NEED_MARKER = re.compile(
     r"am trying|are trying)\b(?! to (jump|drop|go|hop|run|leave|step|head))|\bhelp (me|us)\b|"
     r"\bhow (do|can|would|should|could) (i|we)\b|\bis (there|it possible)\b|"
     r"\b(what|when|where|how much|how many|which|why)\b.*\b(my|our)\b",
-    re.IGNORECASE,
-)
-
-
-# Said aloud, a question about the speaker's own things or doings: "is my order here", "how much
-# gas do i have", "will my 401k roll over" (not "you have my gratitude", "do you have my name").
-# A one-word need said on a call is often asked so (smalltalk.v6; on clinc150 train, 175 of the
-# 1,013 task needs the content-free rule set aside go on, and 29 chit-chat utterances).
-_OWN_QUESTION = re.compile(
-    r"(?<!\byou )(?<!\bthey )\b(?:do|does|did|have|has|had|will|would|can|could|is|are|was|were|am|should) (?:i|my|our|we)\b",
     re.IGNORECASE,
 )
 
@@ -413,7 +401,6 @@ def segment_document(
                     small_talk=is_small_talk(
                         piece, min_content_words=min_spoken_content_words if doc.source == Source.CALL else 2,
                         allow_one_word=doc.source != Source.CALL,
-                        spoken=doc.source == Source.CALL,
                     ),
                     account_id=doc.account_id,
                     account_name=doc.account_name,

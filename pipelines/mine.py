@@ -54,7 +54,6 @@ from nlp.records import (
 from nlp.smalltalk import (
     SMALL_TALK_PROTOTYPES,
     SMALL_TALK_RULE,
-    SPOKEN_ONLY_PROTOTYPES,
     prototype_similarity,
     small_talk_members,
     small_talk_segments,
@@ -76,7 +75,6 @@ __all__ = [
     "load_strategy",
     "embed_segments",
     "find_themes",
-    "small_talk_similarity",
     "compare_with_strategy",
     "write_outputs",
     "assemble_bundle",
@@ -390,7 +388,7 @@ def find_themes(
     previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id)
     spoken = np.fromiter((r.source is Source.CALL for r in rows), dtype=bool, count=len(rows))
     # each segment's cosine to its nearest small-talk prototype (None: no prototypes, no small-talk rules)
-    similarity = (small_talk_similarity(vectors, small_talk_vectors, spoken)
+    similarity = (prototype_similarity(vectors, small_talk_vectors)
                   if small_talk_vectors is not None and len(rows) else None)
     need_like = np.fromiter((states_a_need(r.text) for r in rows), dtype=bool, count=len(rows))
     aside = _small_talk_by_meaning(rows, similarity, settings, spoken, need_like)
@@ -585,28 +583,6 @@ def _unchanged_labels(labels: np.ndarray, themeable_ids: Sequence[str], stored: 
         if stored[j].label and len(members) + before - 2 * shared <= max_change * before:
             known[c] = stored[j].label
     return known
-
-
-def small_talk_similarity(vectors: np.ndarray, small_talk_vectors: np.ndarray, spoken: np.ndarray) -> np.ndarray:
-    """Each segment's cosine to its nearest small-talk prototype (``nlp.smalltalk.prototype_similarity``).
-
-    A note is not compared with ``SPOKEN_ONLY_PROTOTYPES`` (the last prototypes: chit-chat said
-    to the agent), since a note that records such chit-chat records something (``smalltalk.v6``).
-
-    Args:
-        vectors: (n, d) L2-normalised segment embeddings.
-        small_talk_vectors: the embedded ``SMALL_TALK_PROTOTYPES``, in order (other prototypes:
-            every segment is compared with all of them).
-        spoken: per segment, True for a call segment.
-
-    Returns:
-        A float32 array of length n.
-    """
-    similarity = prototype_similarity(vectors, small_talk_vectors)
-    if not spoken.all() and len(small_talk_vectors) == len(SMALL_TALK_PROTOTYPES):
-        shared = small_talk_vectors[:len(SMALL_TALK_PROTOTYPES) - len(SPOKEN_ONLY_PROTOTYPES)]
-        similarity[~spoken] = prototype_similarity(vectors[~spoken], shared)
-    return similarity
 
 
 def _small_talk_by_meaning(rows: Sequence[Segment], similarity: np.ndarray | None, settings: Settings,

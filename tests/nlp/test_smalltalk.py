@@ -8,7 +8,6 @@ import pytest
 from nlp.embed import embed_texts
 from nlp.smalltalk import (
     SMALL_TALK_PROTOTYPES,
-    SPOKEN_ONLY_PROTOTYPES,
     prototype_similarity,
     small_talk_members,
     small_talk_segments,
@@ -19,11 +18,6 @@ from nlp.smalltalk import (
 def test_small_talk_prototypes_are_distinct_short_lines() -> None:
     assert len(set(SMALL_TALK_PROTOTYPES)) == len(SMALL_TALK_PROTOTYPES)
     assert all(0 < len(p) <= 80 for p in SMALL_TALK_PROTOTYPES)
-
-
-def test_spoken_only_prototypes_are_the_last_prototypes() -> None:
-    # pipelines.mine compares notes with the prototypes before them
-    assert SMALL_TALK_PROTOTYPES[-len(SPOKEN_ONLY_PROTOTYPES):] == SPOKEN_ONLY_PROTOTYPES
 
 
 def test_prototype_similarity_is_the_nearest_prototypes_cosine() -> None:
@@ -145,22 +139,6 @@ def test_small_talk_segments_catches_lower_case_chat(embedding_model) -> None:
     texts = ["galaxy s22 plus", "pixel 7 pro", "like three days ago", "been a crazy long day lol",
              "track down my phone for me", "please order an iphone7 for me", "can you find my iphone",
              "what have i spent over the last few days"]
-    sim = prototype_similarity(embed_texts(embedding_model, texts),
-                               embed_texts(embedding_model, list(SMALL_TALK_PROTOTYPES)))
-    out = small_talk_segments(sim, [len(content_words(t)) for t in texts],
-                              need_like=[states_a_need(t) for t in texts])
-    assert out.tolist() == [True] * 4 + [False] * 4
-
-
-def test_small_talk_segments_catches_chit_chat_with_the_agent(embedding_model) -> None:
-    # Not among the prototypes (smalltalk.v6): questions about the agent, jokes and trivia are
-    # small talk on a call; needs that share their words stay.
-    from nlp.text import content_words, states_a_need
-
-    texts = ["are you human or a machine", "do you know any good jokes", "what's your favourite hobby",
-             "tell me a random fact",
-             "order more cat food for me", "i need to buy a new computer", "find me something fun to do in denver",
-             "how do i talk to a real person about my bill"]
     sim = prototype_similarity(embed_texts(embedding_model, texts),
                                embed_texts(embedding_model, list(SMALL_TALK_PROTOTYPES)))
     out = small_talk_segments(sim, [len(content_words(t)) for t in texts],

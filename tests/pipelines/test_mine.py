@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from nlp.records import FlagKind
 
 
@@ -59,22 +57,3 @@ def test_find_themes_notes_of_one_content_word_found_no_theme(resources, tmp_pat
     assert len(thin) == len(THIN_NOTES)
     assert result.themes and not thin & set(result.assignments)  # the okta notes form no theme of their own
     assert all(s.segment_id in result.assignments for s in themeable if s.segment_id not in thin)
-
-def test_small_talk_similarity_leaves_chit_chat_with_the_agent_to_calls(resources) -> None:
-    # smalltalk.v6: said on a call, "are you a robot" is small talk; a note that records it
-    # records something, so notes are not compared with SPOKEN_ONLY_PROTOTYPES
-    import numpy as np
-
-    from nlp.embed import embed_texts
-    from nlp.smalltalk import SMALL_TALK_PROTOTYPES, SPOKEN_ONLY_PROTOTYPES, prototype_similarity
-    from pipelines.mine import small_talk_similarity
-
-    texts = ["are you a robot or a real human", "is this a real person or a machine"] * 2
-    spoken = np.array([True, True, False, False])
-    vectors = embed_texts(resources.model, texts)
-    protos = embed_texts(resources.model, list(SMALL_TALK_PROTOTYPES))
-    sim = small_talk_similarity(vectors, protos, spoken)
-    shared = protos[:len(SMALL_TALK_PROTOTYPES) - len(SPOKEN_ONLY_PROTOTYPES)]
-    assert sim[:2] == pytest.approx(prototype_similarity(vectors[:2], protos))
-    assert sim[2:] == pytest.approx(prototype_similarity(vectors[2:], shared))
-    assert (sim[:2] >= 0.6).all() and (sim[2:] < 0.4).all()
