@@ -543,7 +543,7 @@ def raise_flags(
         refused = [j for j in cols if statements[j].kind == StatementKind.NON_TARGET]
         ref_sim = {j: float(alignment.similarity[cols[j], j]) for j in refused}
         pieces = _refused_pieces(rising, centroids, statements, alignment, params.piece_similarity)
-        for i2, (j, sibling) in pieces.items():
+        for i2, (j, _) in pieces.items():
             if j not in ref_sim or alignment.similarity[i2, j] > ref_sim[j]:
                 if j not in ref_sim:
                     refused.append(j)

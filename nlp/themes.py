@@ -252,24 +252,15 @@ def join_rising_pieces(
     raises one flag, not one per piece. Themes that do not rise never join
     anything. Returns a family number per theme, numbered by first appearance.
     """
-    fam = [int(f) for f in families]
-    parent = {f: f for f in fam}
+    from scipy.sparse.csgraph import connected_components
 
-    def find(f: int) -> int:
-        while parent[f] != f:
-            parent[f] = parent[parent[f]]
-            f = parent[f]
-        return f
-
-    up = [i for i, r in enumerate(rising) if r]
-    if len(up) > 1:
-        c = np.asarray(centroids, np.float64)[up]
-        sim = c @ c.T
-        for a in range(len(up)):
-            for b in range(a + 1, len(up)):
-                if sim[a, b] >= similarity:
-                    ra, rb = find(fam[up[a]]), find(fam[up[b]])
-                    if ra != rb:
-                        parent[max(ra, rb)] = min(ra, rb)
+    fam = np.asarray(families, dtype=np.int64)
+    if fam.size == 0:
+        return []
+    up = np.asarray(rising, dtype=bool)
+    c = np.asarray(centroids, np.float64)
+    # themes are linked when they share a family, or both rise and are close: families are the components
+    linked = (fam[:, None] == fam[None, :]) | ((c @ c.T >= similarity) & up[:, None] & up[None, :])
+    _, component = connected_components(linked, directed=False)
     first: dict[int, int] = {}
-    return [first.setdefault(find(f), len(first)) for f in fam]
+    return [first.setdefault(int(r), len(first)) for r in component]

@@ -769,8 +769,7 @@ def compare_with_strategy(
     members: dict[int, list[int]] = {}
     for i, g in enumerate(fam):
         members.setdefault(g, []).append(i)
-    rising = {g: [i for i in m if result.themes[i].status in (ThemeStatus.EMERGING, ThemeStatus.GROWING)]
-              for g, m in members.items()}
+    rising = {g: [i for i in m if up[i]] for g, m in members.items()}
     rising = {g: m for g, m in rising.items() if m}
     sizes = [t.size for t in result.themes]
     pool_args = (result.centroids, result.exemplar_vectors, sizes, svec, statements, sim, ap, baseline, keys)
