@@ -276,6 +276,8 @@ def is_thin_note(text: str) -> bool:
     of one greeting-like word far from every theme ("confirmed", "negatory")
     so stays out of themes, as before.
     """
+    if len(content_words(text)) != 1:  # the two verdicts below differ only for one content word
+        return False
     return is_small_talk(text) and not is_small_talk(text, allow_one_word=True)
 
 
