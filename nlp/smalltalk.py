@@ -60,7 +60,7 @@ __all__ = [
 #: Version of the small-talk rule (prototypes, thresholds, content-word lists and
 #: phrases of nlp.text.is_small_talk);
 #: part of the ingest ledger's settings hash, so a new rule re-reads the files.
-SMALL_TALK_RULE = "smalltalk.v5"
+SMALL_TALK_RULE = "smalltalk.v7"
 
 #: What people say on a sales or service call that carries no need. Written for
 #: this module; not taken from any evaluation set. Keep each line short and

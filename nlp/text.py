@@ -27,16 +27,16 @@ _FILLER = frozenset(
     all folks guys um uh uhm hmm mm mhm ah oh wow nice lovely absolutely exactly
     totally definitely cheers welcome sorry pardon hear mute unmute muted screen
     share sharing see can could would will just really pretty well so then now
-    weekend weather rain raining sunny cold hot week monday friday today tomorrow
-    yesterday coffee lunch kids holiday vacation trip traffic busy crazy fine
+    week monday friday today tomorrow
+    yesterday busy crazy fine
     doing how what going on back let me get started start minute minutes second
     seconds call meeting join joined joining audio video camera connection lag
     frozen echo loud clear talk soon later again appreciate time bit little
     talking chat haha ha lol hmm huh alright anyway anyways glad happy sounds
     tuesday wednesday thursday saturday sunday tonight noise background mic
     microphone slide slides sec moment touch correct helpful funny agree late
-    hectic kids family school speak slide o'clock eastern pacific central
-    hang bear dropped breaking camera interesting fair busy joining notes raining"""
+    hectic speak slide o'clock eastern pacific central
+    hang bear dropped breaking camera interesting fair busy joining notes"""
     # Spoken and chat forms of yes, no, thanks and goodbye; interjections; hedges;
     # discourse markers (general conversational English, not taken from any test set).
     """
@@ -56,25 +56,34 @@ _FILLER = frozenset(
     wifi internet headset headphones earbuds speaker speakerphone unmuted muting
     dialing dialling hop hopping listening rejoin invite reschedule rescheduled
     rambling rambled hurry sry srry pls plz thanx thnx ikr rn tho
+    sleepy tired exhausted recovering hangover chaos nightmare brutal exhausting knackered
+    shattered swamped slammed madness""".split()
+)
+
+
+# The usual matter of chit-chat (home, family, body, food, leisure, travel, weather, mood), as in
+# the category lexicons of conversation analysis. Said on a call these are small talk ("how was
+# your weekend", "it's raining here"): they count as filler in spoken turns. A written note is
+# written to record something, so in notes they count as content words ("what's the weather like",
+# "traffic on the way to the airport"), and what is still chit-chat is left to the test by meaning.
+_CHITCHAT_TOPICS = frozenset(
+    """
+    weekend weather rain raining sunny cold hot coffee lunch kids family school holiday vacation
+    trip traffic
     sunshine snow snowing snowed humid humidity freezing chilly warm heat windy
     stormy storm cloudy grey gray spring summer autumn winter
     dog dogs puppy cat kid son daughter baby wife husband mom dad parents
     in-laws birthday wedding vacation's game
     golf tennis soccer football baseball basketball hockey marathon gym
     beach lake mountains camping hiking barbecue bbq dinner breakfast brunch
-    sleepy tired exhausted recovering"""
-    # Personal life, the usual matter of chit-chat (home, family, body, food, leisure,
-    # travel, weather, mood), as in the category lexicons of conversation analysis.
-    """
     kitchen garden garage renovation renovating boxes unpacked unpacking neighbours neighbors
     cousin cousins aunt uncle grandma grandpa grandparents nephew niece sister brother sisters
     brothers siblings toddler toddlers teenager teenagers kiddo kiddos hubby anniversary
-    graduation christening honeymoon hangover cake cookies baking bake barbecued grill grilling
+    graduation christening honeymoon cake cookies baking bake barbecued grill grilling
     pub skiing ski surfing swimming cycling biking bike bikes jogging hiking yoga workout
     concert festival binge tournament playoffs league cricket rugby soccer footy innings
     jetlag jet-lagged roadtrip road-trip snowed snowy rainy foggy heatwave drizzle
-    thunderstorm boiling melting pollen chaos nightmare brutal exhausting knackered
-    shattered swamped slammed madness
+    thunderstorm boiling melting pollen
     commute commuting highway motorway""".split()
 )
 
@@ -204,8 +213,11 @@ def _reads_out_identifier(text: str) -> bool:
     return best >= 3
 
 
-def content_words(text: str) -> list[str]:
+def content_words(text: str, *, topic_words: bool = False) -> list[str]:
     """The words of a text that are neither stop words nor conversational filler.
+
+    The matter of chit-chat (weather, family, weekend plans) is filler too, unless
+    ``topic_words`` (written notes).
 
     Numbers, months, redaction placeholders, read-out email and street addresses
     ("4417 elm st apt 2") and labelled names ("last name okafor") never count;
@@ -224,7 +236,8 @@ def content_words(text: str) -> list[str]:
     out = []
     for w in _WORD.findall(text):
         lw = w.lower().strip("'-")
-        if len(lw) < 2 or lw in _STOP or lw in _FILLER or lw in _NUMBER_WORDS or lw in _MONTHS:
+        if (len(lw) < 2 or lw in _STOP or lw in _FILLER or lw in _NUMBER_WORDS or lw in _MONTHS
+                or (not topic_words and lw in _CHITCHAT_TOPICS)):
             continue
         base = _CONTRACTION.sub("", lw)
         if reading and (lw in _ID_WORDS or lw in _NATO or base in _ID_WORDS):
@@ -235,7 +248,8 @@ def content_words(text: str) -> list[str]:
     return out
 
 
-def is_small_talk(text: str, *, min_content_words: int = 2, allow_one_word: bool = False) -> bool:
+def is_small_talk(text: str, *, min_content_words: int = 2, allow_one_word: bool = False,
+                  topic_words: bool = False) -> bool:
     """True for greetings, thanks, "okay", bare names and numbers, logistics.
 
     A text is small talk when it has fewer than ``min_content_words`` content
@@ -251,7 +265,7 @@ def is_small_talk(text: str, *, min_content_words: int = 2, allow_one_word: bool
     :func:`segment_document`. What passes this and still carries no need is
     caught by meaning (:mod:`nlp.smalltalk`).
     """
-    words = content_words(text)
+    words = content_words(text, topic_words=topic_words)
     if len(words) < min_content_words and not (allow_one_word and len(words) == 1):
         # one lower-case content word in a turn worded as a need ("how much is my salary")
         # may still be one: it goes on to the test by meaning (nlp.smalltalk)
@@ -276,9 +290,10 @@ def is_thin_note(text: str) -> bool:
     of one greeting-like word far from every theme ("confirmed", "negatory")
     so stays out of themes, as before.
     """
-    if len(content_words(text)) != 1:  # the two verdicts below differ only for one content word
+    if len(content_words(text, topic_words=True)) != 1:  # the two verdicts below differ only for one content word
         return False
-    return is_small_talk(text) and not is_small_talk(text, allow_one_word=True)
+    return (is_small_talk(text, topic_words=True)
+            and not is_small_talk(text, allow_one_word=True, topic_words=True))
 
 
 # A customer stating a need or asking about their own things: "we need...", "how do I...",
@@ -402,7 +417,7 @@ def segment_document(
                     end_s=end,
                     small_talk=is_small_talk(
                         piece, min_content_words=min_spoken_content_words if doc.source == Source.CALL else 2,
-                        allow_one_word=doc.source != Source.CALL,
+                        allow_one_word=doc.source != Source.CALL, topic_words=doc.source != Source.CALL,
                     ),
                     account_id=doc.account_id,
                     account_name=doc.account_name,

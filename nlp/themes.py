@@ -45,6 +45,19 @@ def cluster_centroids(vectors: np.ndarray, labels: np.ndarray, k: int) -> np.nda
     return cents
 
 
+def cluster_cohesion(vectors: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Per cluster 0..k-1, the mean cosine of its members to its centroid (0 for an empty one).
+
+    ``vectors`` are L2-normalised rows; the centroid is :func:`cluster_centroids`'.
+    """
+    cents = cluster_centroids(vectors, labels, k)
+    inside = labels >= 0
+    sims = np.einsum("ij,ij->i", vectors[inside], cents[labels[inside]])
+    sums = np.bincount(labels[inside], weights=sims, minlength=k)
+    counts = np.bincount(labels[inside], minlength=k)
+    return np.divide(sums, counts, out=np.zeros(k), where=counts > 0)
+
+
 def pick_exemplars(
     vectors: np.ndarray, centroid: np.ndarray, *, n: int = 5, diversity: float = 0.3
 ) -> list[int]:

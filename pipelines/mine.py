@@ -60,7 +60,7 @@ from nlp.smalltalk import (
     small_talk_themes,
 )
 from nlp.text import SentenceSplitter, content_words, is_thin_note, segment_document, states_a_need
-from nlp.themes import cluster_centroids, group_themes, join_rising_pieces, summarize_clusters
+from nlp.themes import cluster_cohesion, cluster_centroids, group_themes, join_rising_pieces, summarize_clusters
 from nlp.trends import Mention, TrendParams, measure_trend
 from pipelines.settings import Settings
 from pipelines.store import Store, redact_url
@@ -415,6 +415,7 @@ def find_themes(
                                                   texts=[r.text for r, f in zip(rows, founders) if f], **kwargs)
         labels = _drop_small_talk_themes(labels, vectors, similarity, settings, spoken, need_like)
         labels = _join_thin_notes(labels, vectors, thin, settings)
+        labels = _found_thin_themes(labels, vectors, thin, rows, similarity, settings, need_like, kwargs)
         labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
         if aside.any() and (labels[aside] >= 0).any():  # last run's theme does not take small talk back
             labels = _renumbered(np.where(aside, -1, labels))
@@ -503,6 +504,10 @@ def find_themes(
         families=tuple(families), lineage=tuple(lineage), clustering=clustering,
     )
 
+
+#: A theme founded by notes of one content word must be at least as cohesive as this quantile of
+#: the night's other themes (``_found_thin_themes``). Chosen on clinc150 val notes (evaluation/README.md).
+_THIN_THEME_COHESION_QUANTILE = 0.25
 
 _INCREMENTAL_KNOBS = ("incremental", "incremental_max_new", "full_every_days")
 
@@ -613,6 +618,39 @@ def _join_thin_notes(labels: np.ndarray, vectors: np.ndarray, thin: np.ndarray, 
     logger.info("themes: %d of %d notes of one content word joined a theme, the rest stay unthemed",
                 int((out[rows] >= 0).sum()), rows.size)
     return out
+
+
+def _found_thin_themes(labels: np.ndarray, vectors: np.ndarray, thin: np.ndarray, rows: Sequence[Segment],
+                       similarity: np.ndarray | None, settings: Settings, need_like: np.ndarray,
+                       kwargs: dict[str, Any]) -> np.ndarray:
+    """Notes of one content word that joined no theme may found themes among themselves.
+
+    They are clustered apart (centred on the whole corpus); a cluster of them is a theme
+    only when it is unmistakable: not small talk, judged as strictly as spoken turns are,
+    and at least as cohesive (mean cosine of members to their centre) as the loosest
+    quarter of tonight's other themes ("speak arabic", "speak navajo", "speak german"),
+    so that a loose gathering of "negatory", "approved", "not happening" founds nothing.
+    """
+    rest = np.flatnonzero(thin & (labels < 0))
+    k = int(labels.max()) + 1 if (labels >= 0).any() else 0
+    threshold = settings.themes.small_talk_threshold
+    if rest.size < settings.themes.min_theme_size or similarity is None or threshold is None or k == 0:
+        return labels
+    sub = cluster_embeddings(vectors[rest], texts=[rows[i].text for i in rest],
+                             centre=vectors.mean(axis=0, dtype=np.float64), **kwargs)
+    if sub.max() < 0:
+        return labels
+    small = small_talk_themes(sub, (similarity[rest] >= threshold).astype(np.float32), threshold=0.5,
+                              min_share=settings.themes.small_talk_min_share, need_like=need_like[rest])
+    bar = np.quantile(cluster_cohesion(vectors, labels, k), _THIN_THEME_COHESION_QUANTILE)
+    loose = np.flatnonzero(cluster_cohesion(vectors[rest], sub, int(sub.max()) + 1) < bar)
+    sub = np.where(np.isin(sub, np.union1d(small, loose)), -1, sub)
+    logger.info("themes: %d notes of one content word formed %d themes of their own (clusters of them left "
+                "out: %d small talk, %d looser than the bar %.3f)", int((sub >= 0).sum()),
+                np.unique(sub[sub >= 0]).size, small.size, np.setdiff1d(loose, small).size, bar)
+    out = labels.copy()
+    out[rest] = np.where(sub >= 0, sub + k, -1)
+    return _renumbered(out)
 
 
 def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, similarity: np.ndarray | None,

@@ -229,7 +229,8 @@ def test_is_small_talk_min_content_words_is_the_threshold() -> None:
         ("what time is it in paris", False, True),  # a request whose one content word is a place
         ("confirmed", False, True),  # one word, kept for now: themes decide (it joins none)
         ("thanks!", True, False),  # no content word at all
-        ("what's the weather like", True, False),  # only filler words
+        ("what's the weather like", False, True),  # the matter of chit-chat counts in a note
+        ("what's up, how are you", True, False),  # only filler words
         ("Sarah", True, False),  # a bare capitalised name stays small talk
         ("thanks for joining", True, False),  # a small-talk phrase stays small talk
         ("how much is my salary", False, False),  # worded as a need: kept by the default bar already
@@ -237,8 +238,16 @@ def test_is_small_talk_min_content_words_is_the_threshold() -> None:
     ],
 )
 def test_is_small_talk_allow_one_word_and_is_thin_note(text: str, small_talk: bool, thin: bool) -> None:
-    assert is_small_talk(text, allow_one_word=True) is small_talk
+    assert is_small_talk(text, allow_one_word=True, topic_words=True) is small_talk
     assert is_thin_note(text) is thin
+
+
+@pytest.mark.parametrize("text", ["what's the weather like", "the kids school holiday",
+                                  "how is the traffic to the airport"])
+def test_chit_chat_topics_are_filler_on_calls_and_content_in_notes(text: str) -> None:
+    assert len(content_words(text)) < len(content_words(text, topic_words=True))
+    assert is_small_talk(text)  # said on a call
+    assert not is_small_talk(text, allow_one_word=True, topic_words=True)  # written in a note
 
 
 def test_segment_document_keeps_a_one_word_note_but_not_a_one_word_call_turn(split) -> None:

@@ -227,3 +227,20 @@ def test_join_rising_pieces_joins_close_rising_themes_only() -> None:
 def test_join_rising_pieces_is_transitive_and_keeps_first_appearance_order() -> None:
     cents = _unit_rows([1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1])
     assert join_rising_pieces([3, 2, 1, 0], cents, [True, True, True, True], 0.7) == [0, 0, 0, 1]
+
+
+def test_cluster_cohesion_is_the_mean_cosine_of_members_to_their_centre() -> None:
+    from nlp.themes import cluster_cohesion
+
+    a, b = np.array([1.0, 0.0], np.float32), np.array([0.0, 1.0], np.float32)
+    vectors = np.stack([a, a, a, b, _unit_row([1.0, 1.0])])
+    labels = np.array([0, 0, 1, 1, -1])
+    got = cluster_cohesion(vectors, labels, 3)
+    assert got[0] == pytest.approx(1.0)  # two identical members
+    assert got[1] == pytest.approx(np.cos(np.pi / 4))  # a and b, each 45 degrees from their centre
+    assert got[2] == 0.0  # empty; the noise row counts nowhere
+
+
+def _unit_row(v: list[float]) -> np.ndarray:
+    x = np.asarray(v, np.float32)
+    return x / np.linalg.norm(x)

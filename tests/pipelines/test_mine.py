@@ -28,11 +28,11 @@ INVOICE_NOTES = [
     "They want every invoice pushed to NetSuite automatically", "Accounting asked how invoices reach their ledger",
     "Needs invoice data exported as CSV for the auditors", "Controller wants invoices to flow into NetSuite",
 ]
-# notes of one content word (nlp.text.is_thin_note): six alike that could form a theme, and two acknowledgements
+# notes of one content word (nlp.text.is_thin_note): six alike that form a theme, and two acknowledgements
 THIN_NOTES = ["okta", "what about okta", "okta again", "okta?", "okta please", "any okta", "confirmed", "negatory"]
 
 
-def test_find_themes_notes_of_one_content_word_found_no_theme(resources, tmp_path):
+def test_find_themes_notes_of_one_content_word_found_a_theme_only_among_themselves(resources, tmp_path):
     from datetime import date, datetime
 
     from nlp.embed import embed_texts
@@ -55,5 +55,12 @@ def test_find_themes_notes_of_one_content_word_found_no_theme(resources, tmp_pat
                          resources.model.model_id)
     thin = {s.segment_id for s in themeable if is_thin_note(s.text)}
     assert len(thin) == len(THIN_NOTES)
-    assert result.themes and not thin & set(result.assignments)  # the okta notes form no theme of their own
+    by_text = {s.text: s.segment_id for s in themeable}
+    okta = {by_text[t] for t in THIN_NOTES[:6]}
+    # the six okta notes join none of the other themes: they found one of their own, unmistakable and
+    # no small talk; the two acknowledgements get no theme
+    okta_themes = {result.assignments.get(i) for i in okta}
+    assert len(okta_themes) == 1 and None not in okta_themes
+    assert not any(v in okta_themes for k, v in result.assignments.items() if k not in okta)
+    assert by_text["confirmed"] not in result.assignments and by_text["negatory"] not in result.assignments
     assert all(s.segment_id in result.assignments for s in themeable if s.segment_id not in thin)
