@@ -248,52 +248,61 @@ def content_words(text: str, *, topic_words: bool = False) -> list[str]:
     return out
 
 
-def is_small_talk(text: str, *, min_content_words: int = 2, allow_one_word: bool = False,
-                  topic_words: bool = False) -> bool:
+def is_small_talk(text: str, *, min_content_words: int = 2, written: bool = False) -> bool:
     """True for greetings, thanks, "okay", bare names and numbers, logistics.
 
     A text is small talk when it has fewer than ``min_content_words`` content
     words (:func:`content_words`) (unless, at the default bar of two, its one
     lower-case content word sits in a turn worded as a need, :func:`states_a_need`:
-    "how much is my salary" goes on to the test by meaning; or, with
-    ``allow_one_word`` (notes), it has one content word at all: "speak arabic",
-    "what time is it in paris" are written to record something, and may join a
-    theme but not found one, :func:`is_thin_note`), when its only content
+    "how much is my salary" goes on to the test by meaning), when its only content
     words are capitalised names, or when it is short and matches a small-talk
     phrase (acknowledgements such as "makes sense", audio checks, follow-up
     logistics such as "let me check with my manager"). Spoken turns take their bar from
     :func:`segment_document`. What passes this and still carries no need is
     caught by meaning (:mod:`nlp.smalltalk`).
+
+    A ``written`` text (a note) is written to record something, so three things
+    differ: one content word is enough ("speak arabic", "what time is it in
+    paris": such a note may join a theme, :func:`is_thin_note`); the matter of
+    chit-chat counts ("what's the weather like"); and an acronym is not taken for
+    a name ("Okta SSO" is no introduction; people's names in notes are redacted
+    before this, by NER, where it is installed).
     """
-    words = content_words(text, topic_words=topic_words)
-    if len(words) < min_content_words and not (allow_one_word and len(words) == 1):
+    words = content_words(text, topic_words=written)
+    if len(words) < min_content_words and not (written and len(words) == 1):
         # one lower-case content word in a turn worded as a need ("how much is my salary")
         # may still be one: it goes on to the test by meaning (nlp.smalltalk)
-        return not (len(words) == 1 and min_content_words == 2 and states_a_need(text)
-                    and re.search(rf"(?<![\w'])[a-z]*{re.escape(words[0])}", text) is not None
-                    and not _SMALL_TALK_PATTERNS.search(text))
+        return not (len(words) == 1 and min_content_words == 2 and _one_word_need(text, words[0]))
     # bare names: up to three content words, none of them ever written in lower case
-    tokens = _WORD.findall(_SPOKEN_ADDRESS.sub(" ", _PLACEHOLDER.sub("x", text)))
-    lowered = {w.lower() for w in tokens if w[0].islower()}
+    plain = _SPOKEN_ADDRESS.sub(" ", _PLACEHOLDER.sub("x", text))
+    lowered = {w.lower() for w in _WORD.findall(plain) if w[0].islower()}
+    if written:  # an acronym is no name ("Okta SSO")
+        lowered |= {w.lower() for w in _WORD.findall(plain) if w.isupper()}
     if len(words) <= 3 and not any(w in lowered for w in words):
         return True
     return len(words) < 3 * min_content_words and bool(_SMALL_TALK_PATTERNS.search(text))
 
 
+def _one_word_need(text: str, word: str) -> bool:
+    """A turn worded as a need whose one content word is written in lower case somewhere, no small-talk phrase."""
+    return (states_a_need(text) and re.search(rf"(?<![\w'])[a-z]*{re.escape(word)}", text) is not None
+            and not _SMALL_TALK_PATTERNS.search(text))
+
+
 def is_thin_note(text: str) -> bool:
     """True for a note that only its one content word keeps from small talk ("speak arabic").
 
-    Such a note (``is_small_talk(text, allow_one_word=True)`` is False, the
-    default bar of two would set it aside) says too little to found a theme:
+    Such a note (``is_small_talk(text, written=True)`` is False, a spoken turn's
+    bar of two would set it aside) says too little to found a theme with others:
     ``pipelines.mine.find_themes`` lets it join the theme it clearly belongs to
-    (:func:`nlp.incremental.join_themes`), else it stays without one. A note
-    of one greeting-like word far from every theme ("confirmed", "negatory")
-    so stays out of themes, as before.
+    (:func:`nlp.incremental.join_themes`), and those that join none may found a
+    cohesive theme among themselves; else it stays without one. A one-word need
+    ("how much is my salary") is no thin note: it founds themes as any other.
     """
-    if len(content_words(text, topic_words=True)) != 1:  # the two verdicts below differ only for one content word
+    words = content_words(text, topic_words=True)
+    if len(words) != 1:
         return False
-    return (is_small_talk(text, topic_words=True)
-            and not is_small_talk(text, allow_one_word=True, topic_words=True))
+    return not is_small_talk(text, written=True) and not _one_word_need(text, words[0])
 
 
 # A customer stating a need or asking about their own things: "we need...", "how do I...",
@@ -417,7 +426,7 @@ def segment_document(
                     end_s=end,
                     small_talk=is_small_talk(
                         piece, min_content_words=min_spoken_content_words if doc.source == Source.CALL else 2,
-                        allow_one_word=doc.source != Source.CALL, topic_words=doc.source != Source.CALL,
+                        written=doc.source != Source.CALL,
                     ),
                     account_id=doc.account_id,
                     account_name=doc.account_name,

@@ -143,6 +143,7 @@ def test_segment_document_marks_small_talk_segments(split) -> None:
         ("Oh nice, we went to Denver", True, True),  # chit-chat phrase
         ("We need SSO with Okta before renewal", False, False),  # a need, four content words
         ("Okay, thanks!", True, True),  # no content words at all
+        ("Okta SSO", True, False),  # an acronym is no name: in a note, a product and what it needs
     ],
 )
 def test_segment_document_small_talk_in_calls_and_notes(
@@ -237,8 +238,8 @@ def test_is_small_talk_min_content_words_is_the_threshold() -> None:
         ("We need SSO with Okta", False, False),  # two content words: founds themes as before
     ],
 )
-def test_is_small_talk_allow_one_word_and_is_thin_note(text: str, small_talk: bool, thin: bool) -> None:
-    assert is_small_talk(text, allow_one_word=True, topic_words=True) is small_talk
+def test_is_small_talk_written_and_is_thin_note(text: str, small_talk: bool, thin: bool) -> None:
+    assert is_small_talk(text, written=True) is small_talk
     assert is_thin_note(text) is thin
 
 
@@ -247,7 +248,7 @@ def test_is_small_talk_allow_one_word_and_is_thin_note(text: str, small_talk: bo
 def test_chit_chat_topics_are_filler_on_calls_and_content_in_notes(text: str) -> None:
     assert len(content_words(text)) < len(content_words(text, topic_words=True))
     assert is_small_talk(text)  # said on a call
-    assert not is_small_talk(text, allow_one_word=True, topic_words=True)  # written in a note
+    assert not is_small_talk(text, written=True)  # written in a note
 
 
 def test_segment_document_keeps_a_one_word_note_but_not_a_one_word_call_turn(split) -> None:
