@@ -3,14 +3,16 @@
 Around the stages the flow holds the store's run lock (pipelines/lock.py),
 times every stage, and caches the analysis stages (themes, strategy; embed
 rests on the store's own embedding cache) by a content fingerprint: the stored documents' hashes, the strategy file's
-hash, the settings that shape results, the as-of day and the model ids. When
-the store's last finished run had the same fingerprint, nothing is new, and
+hash, the settings that shape results, the as-of day, the model ids and a digest
+of groundswell's own source. When the store's last finished run had the same
+fingerprint, nothing is new, and
 those stages come from Prefect's result cache; the run record says so
 (``cache.reused_from``). Otherwise they run and refresh the cache.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -138,8 +140,22 @@ def run_fingerprint(*, store: Store, as_of: date, strategy_hash: str, settings: 
         "store": m.redact_url(store.url),
         "documents": store.documents_digest(datetime.combine(as_of, dtime.max)),
         "strategy": strategy_hash, "settings": content, "as_of": as_of.isoformat(), "models": models,
+        "code": _code_digest(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    """sha256 of groundswell's own source (nlp/, pipelines/, flows/): results cached by an older
+    version of the code are not reused by a newer one."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for package in ("nlp", "pipelines", "flows"):
+        for path in sorted((root / package).rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".j2", ".css", ".txt", ".json", ".yaml"}:
+                digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _versions() -> dict[str, str]:

@@ -272,6 +272,8 @@ class Bundle:
     segments: tuple[Segment, ...]  # all mined segments, in document order
     assignments: dict[str, str]  # segment_id -> theme_id (themed segments only)
     quarantined: tuple[Quarantined, ...] = ()
+    # segment_id -> why it has no theme (unthemed segments only; pipelines.mine.NO_THEME_REASONS)
+    no_theme: dict[str, str] = field(default_factory=dict)
     # (theme_id, statement_id, similarity) for every pair: the alignment matrix
     alignment: tuple[tuple[str, str, float], ...] = ()
     # theme_id -> (x, y): a 2-D projection of theme centroids for the theme map

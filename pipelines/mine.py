@@ -125,6 +125,7 @@ class ThemeResult:
     families: tuple[int, ...] = ()  # a family number per theme: near-duplicates share one
     lineage: tuple[LineageEvent, ...] = ()  # births, merges, splits, fadings since the last run
     clustering: dict[str, Any] = field(default_factory=dict)  # full or incremental, and why (the run record's)
+    no_theme: dict[str, str] = field(default_factory=dict)  # segment_id -> why it has no theme (NO_THEME_REASONS)
 
 
 @dataclass(frozen=True)
@@ -400,8 +401,8 @@ def find_themes(
                               **kwargs)
         grown = np.full(len(rows), -1, dtype=np.int64)
         grown[placed] = ext.labels
-        labels = _drop_small_talk_themes(np.where(aside, -1, grown), vectors, similarity, settings, spoken,
-                                         need_like)
+        labels, dropped_why = _drop_small_talk_themes(np.where(aside, -1, grown), vectors, similarity, settings,
+                                                      spoken, need_like)
         labels = _join_thin_notes(labels, vectors, thin, settings)
         clustering.update(joined=ext.joined, new_clusters=ext.new_clusters, in_new_clusters=ext.in_new_clusters,
                           noise=ext.noise)
@@ -413,13 +414,14 @@ def find_themes(
         if founders.any():
             labels[founders] = cluster_embeddings(vectors[founders],
                                                   texts=[r.text for r, f in zip(rows, founders) if f], **kwargs)
-        labels = _drop_small_talk_themes(labels, vectors, similarity, settings, spoken, need_like)
+        labels, dropped_why = _drop_small_talk_themes(labels, vectors, similarity, settings, spoken, need_like)
         labels = _join_thin_notes(labels, vectors, thin, settings)
         labels = _found_thin_themes(labels, vectors, thin, rows, similarity, settings, need_like, kwargs)
         labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
         if aside.any() and (labels[aside] >= 0).any():  # last run's theme does not take small talk back
             labels = _renumbered(np.where(aside, -1, labels))
         logger.info("themes: full clustering (%s)", clustering["reason"])
+    no_theme = _no_theme_reasons(segments, themeable_ids, labels, aside, thin, dropped_why)
     known = _unchanged_labels(labels, themeable_ids, stored) if clustering["mode"] == "incremental" else {}
     summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser, known_labels=known)
     k = len(summaries)
@@ -501,8 +503,39 @@ def find_themes(
         themes=tuple(themes), centroids=centroids, exemplar_vectors=tuple(exemplar_vectors),
         assignments=assignments, segments=tuple(segments), themeable_ids=tuple(themeable_ids),
         themeable_vectors=vectors, changes=changes, theme_xy=theme_xy, as_of=as_of,
-        families=tuple(families), lineage=tuple(lineage), clustering=clustering,
+        families=tuple(families), lineage=tuple(lineage), clustering=clustering, no_theme=no_theme,
     )
+
+
+#: Why a segment has no theme (``segments.csv``'s ``no_theme_reason``), by kind.
+NO_THEME_REASONS = {
+    "rep": "rep speech",
+    "words": "small talk",
+    "meaning": "small talk by meaning",
+    "cluster": "in a small-talk cluster",
+    "one_word": "one content word, no theme near",
+    "noise": "no theme near",
+}
+
+
+def _no_theme_reasons(segments: Sequence[Segment], themeable_ids: Sequence[str], labels: np.ndarray,
+                      aside: np.ndarray, thin: np.ndarray, dropped_why: np.ndarray) -> dict[str, str]:
+    """segment_id -> why it has no theme, for every segment without one.
+
+    Rep speech and small talk by its words never reach the themes; of the themeable
+    segments, those set aside by meaning, those of a cluster dropped as small talk
+    (or whose member left it as such), notes of one content word that joined none,
+    and the rest (too far from every theme, or in a cluster under the minimum size).
+    """
+    why = np.full(len(themeable_ids), NO_THEME_REASONS["noise"], dtype=object)
+    why[thin] = NO_THEME_REASONS["one_word"]
+    why = np.where(dropped_why != "", dropped_why, why)
+    why[aside] = NO_THEME_REASONS["meaning"]
+    out = {i: str(w) for i, w, lab in zip(themeable_ids, why, labels) if lab < 0}
+    for s in segments:
+        if not s.themeable:
+            out[s.segment_id] = NO_THEME_REASONS["rep" if s.speaker_role == Role.REP else "words"]
+    return out
 
 
 #: A theme founded by notes of one content word must be at least as cohesive as this quantile of
@@ -655,7 +688,7 @@ def _found_thin_themes(labels: np.ndarray, vectors: np.ndarray, thin: np.ndarray
 
 def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, similarity: np.ndarray | None,
                             settings: Settings, spoken: np.ndarray | None = None,
-                            need_like: np.ndarray | None = None) -> np.ndarray:
+                            need_like: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Members nearer small talk than their theme leave it, clusters that are mostly small talk (or
     left under the minimum size) become noise; the rest are numbered 0..k-1 again.
 
@@ -664,25 +697,32 @@ def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, similarity:
     they count as near small talk from ``small_talk_threshold``; written notes
     only from ``small_talk_threshold_notes`` (a note is written to record something). ``need_like`` marks
     segments worded as a need: a cluster with enough of them is never small talk.
+
+    Returns:
+        The new labels, and per row why it lost its theme here (:data:`NO_THEME_REASONS`; "" for the rest).
     """
+    why = np.full(len(labels), "", dtype=object)
     threshold = settings.themes.small_talk_threshold
     if similarity is None or threshold is None or not len(labels) or labels.max() < 0:
-        return labels
+        return labels, why
     spoken = np.ones(len(labels), dtype=bool) if spoken is None else spoken
     notes_threshold = settings.themes.small_talk_threshold_notes
     leave = small_talk_members(labels, vectors, similarity) & spoken
     labels = np.where(leave, -1, labels)
+    why[leave] = NO_THEME_REASONS["meaning"]
     ids, size = np.unique(labels[labels >= 0], return_counts=True)
     near = np.where(spoken, similarity >= threshold,
                     similarity >= (notes_threshold if notes_threshold is not None else np.inf))
-    dropped = np.union1d(small_talk_themes(labels, near.astype(np.float32), threshold=0.5,
-                                           min_share=settings.themes.small_talk_min_share, need_like=need_like),
-                         ids[size < settings.themes.min_theme_size])
-    if not dropped.size and not leave.any():
-        return labels
+    small_talk = small_talk_themes(labels, near.astype(np.float32), threshold=0.5,
+                                   min_share=settings.themes.small_talk_min_share, need_like=need_like)
+    too_small = np.setdiff1d(ids[size < settings.themes.min_theme_size], small_talk)
+    if not small_talk.size and not too_small.size and not leave.any():
+        return labels, why
+    why[np.isin(labels, small_talk)] = NO_THEME_REASONS["cluster"]
+    why[np.isin(labels, too_small)] = NO_THEME_REASONS["noise"]
     logger.info("themes: %d members left a theme as small talk; %d clusters (%d segments) are small talk "
-                "and get no theme", int(leave.sum()), dropped.size, int(np.isin(labels, dropped).sum()))
-    return _renumbered(np.where(np.isin(labels, dropped), -1, labels))
+                "and get no theme", int(leave.sum()), small_talk.size, int(np.isin(labels, small_talk).sum()))
+    return _renumbered(np.where(np.isin(labels, np.union1d(small_talk, too_small)), -1, labels)), why
 
 
 def _keep_previous_labels(labels: np.ndarray, vectors: np.ndarray, themeable_ids: Sequence[str],
@@ -935,7 +975,7 @@ def assemble_bundle(
 ) -> Bundle:
     """Everything the writers need, from the stages' outputs (the one place a Bundle is made)."""
     return Bundle(run=run, strategy=strategy, themes=tuple(themes), flags=tuple(flags),
-                  segments=result.segments, assignments=result.assignments,
+                  segments=result.segments, assignments=result.assignments, no_theme=result.no_theme,
                   quarantined=report.quarantined, alignment=tuple(alignment), theme_xy=result.theme_xy,
                   changes=result.changes, lineage=result.lineage)
 

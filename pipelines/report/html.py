@@ -20,7 +20,7 @@ import plotly.offline
 
 from nlp.records import Bundle, Flag, FlagKind, Segment, Source, Statement, Theme
 from pipelines.report.charts import STATUS_COLORS, chart_specs
-from pipelines.report.markdown import FLAG_TITLES
+from pipelines.report.markdown import FLAG_TITLES, coverage_line
 from pipelines.report.safety import format_offset, plain_value, shorten
 
 __all__ = ["render_html"]
@@ -109,6 +109,7 @@ def _context(bundle: Bundle) -> dict[str, Any]:
             "themes": len(bundle.themes),
             "flags": len(bundle.flags),
         },
+        "coverage": coverage_line(bundle),
         "changes": list(bundle.changes),
         "flags": [_flag(f, segments, statements, themes) for f in bundle.flags],
         "themes": [_theme(t, statements, t.id in flagged) for t in bundle.themes],

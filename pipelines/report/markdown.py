@@ -8,7 +8,7 @@ from nlp.coaching import CoachingRow
 from nlp.records import Bundle, Flag, FlagKind, Role, Run, Segment, Source, Theme
 from pipelines.report.safety import format_offset, md_inline, shorten
 
-__all__ = ["FLAG_TITLES", "coaching_md", "evidence_quote", "summary_md"]
+__all__ = ["FLAG_TITLES", "coaching_md", "coverage_line", "evidence_quote", "summary_md"]
 
 FLAG_TITLES = {
     FlagKind.FIELD_AHEAD: "Field ahead of strategy",
@@ -19,6 +19,31 @@ _SUMMARY_FLAGS = 6  # keeps summary.md to about a page
 _SUMMARY_THEMES = 5
 _QUOTE_CHARS = 200
 _MAX_LINES = 60  # about a page
+
+
+def coverage_line(bundle: Bundle) -> str:
+    """How much of what customers said (and notes) the themes cover, and why the rest has no theme.
+
+    "" when the run recorded no reasons. Rep speech is never themed: it is counted apart.
+    """
+    if not bundle.no_theme:
+        return ""
+    reasons: dict[str, int] = {}
+    themed = rep = 0
+    for s in bundle.segments:
+        if s.segment_id in bundle.assignments:
+            themed += 1
+        elif s.speaker_role == Role.REP:
+            rep += 1
+        else:
+            why = bundle.no_theme.get(s.segment_id, "no theme near")
+            reasons[why] = reasons.get(why, 0) + 1
+    heard = len(bundle.segments) - rep
+    share = f" ({100 * themed / heard:.0f}%)" if heard else ""
+    rest = ", ".join(f"{n} {why}" for why, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
+    line = f"Themes cover {themed} of {heard} customer and note segments{share}"
+    line += f"; the others: {rest}." if rest else "."
+    return line + (f" Rep speech ({_plural(rep, 'segment')}) is never themed." if rep else "")
 
 
 def summary_md(bundle: Bundle) -> str:
@@ -40,6 +65,11 @@ def summary_md(bundle: Bundle) -> str:
             else "."
         ),
         "",
+    ]
+    coverage = coverage_line(bundle)
+    if coverage:
+        lines += [coverage, ""]
+    lines += [
         f"## Flags ({len(bundle.flags)})",
         "",
     ]

@@ -38,7 +38,7 @@ def test_find_themes_notes_of_one_content_word_found_a_theme_only_among_themselv
     from nlp.embed import embed_texts
     from nlp.records import Document, Role, Source, Turn
     from nlp.text import is_thin_note, segment_document
-    from pipelines.mine import find_themes
+    from pipelines.mine import NO_THEME_REASONS, find_themes
     from pipelines.settings import Settings
     from pipelines.store import Store
 
@@ -64,3 +64,6 @@ def test_find_themes_notes_of_one_content_word_found_a_theme_only_among_themselv
     assert not any(v in okta_themes for k, v in result.assignments.items() if k not in okta)
     assert by_text["confirmed"] not in result.assignments and by_text["negatory"] not in result.assignments
     assert all(s.segment_id in result.assignments for s in themeable if s.segment_id not in thin)
+    # every segment without a theme says why: here, notes of one content word that no theme took
+    assert set(result.no_theme) == {s.segment_id for s in segments} - set(result.assignments)
+    assert result.no_theme[by_text["confirmed"]] == NO_THEME_REASONS["one_word"]

@@ -172,6 +172,7 @@ def make_bundle() -> Bundle:
         alignment=alignment,
         theme_xy={"t-pricing": (0.1, 0.2), "t-security": (-0.4, 0.5), "t-public": (0.7, -0.3)},
         changes=("New theme: Public sector tenders", "-Pricing per approver grew from stable to growing"),
+        no_theme={"note-2#0": "small talk", **{s.segment_id: "rep speech" for s in segments if s.speaker_role == Role.REP}},
     )
 
 
@@ -583,3 +584,18 @@ def test_plain_value(value: object, expected: str) -> None:
     from pipelines.report.safety import plain_value
 
     assert plain_value(value) == expected
+
+
+def test_summary_and_report_say_how_much_the_themes_cover_and_why_the_rest_has_none(written: Path) -> None:
+    line = ("Themes cover 5 of 6 customer and note segments (83%); the others: 1 small talk. "
+            "Rep speech (5 segments) is never themed.")
+    assert line in (written / "summary.md").read_text(encoding="utf-8")
+    assert "<dt>Coverage</dt><dd>" + line in (written / "report.html").read_text(encoding="utf-8")
+
+
+def test_no_coverage_line_without_reasons(bundle: Bundle) -> None:
+    from dataclasses import replace
+
+    from pipelines.report.markdown import coverage_line
+
+    assert coverage_line(replace(bundle, no_theme={})) == ""
