@@ -507,7 +507,7 @@ def find_themes(
     )
 
 
-#: Why a segment has no theme (``segments.csv``'s ``no_theme_reason``), by kind.
+#: Why a segment has no theme, by kind (ThemeResult.no_theme; the coverage line of summary.md and report.html).
 NO_THEME_REASONS = {
     "rep": "rep speech",
     "words": "small talk",
