@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -11,7 +12,9 @@ from typing import Any
 import numpy as np
 
 __all__ = ["ClusterSummary", "summarize_clusters", "cluster_centroids", "pick_exemplars", "group_themes",
-           "join_rising_pieces"]
+           "join_rising_pieces", "neighbour_mixing"]
+
+logger = logging.getLogger(__name__)
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
 _PLACEHOLDER = re.compile(r"<[A-Z]+>")
@@ -249,19 +252,50 @@ def group_themes(centroids: np.ndarray, similarity: float) -> list[int]:
     return [first.setdefault(int(r), len(first)) for r in raw]
 
 
+def neighbour_mixing(a: np.ndarray, b: np.ndarray, k: int = 5, max_members: int = 1000) -> float:
+    """How much two themes' members mingle: the share of their nearest neighbours across the border.
+
+    Each member of ``a`` and ``b`` (unit rows) looks at its ``k`` nearest other members of the
+    two together; the result is the mean share of those that lie in the other theme. Two pieces
+    of one need, cut apart where they touch, mingle at their border; two distinct needs do not.
+    A theme of more than ``max_members`` members is read through that many, evenly spaced, so
+    the comparison stays small (and the same run to run) at any corpus size.
+    """
+    a, b = (np.asarray(v, np.float32) for v in (a, b))
+    a, b = (v[np.linspace(0, len(v) - 1, max_members).astype(np.int64)] if len(v) > max_members else v
+            for v in (a, b))
+    x = np.concatenate([a, b])
+    n = len(x)
+    if not len(a) or not len(b) or n < 2:
+        return 0.0
+    k = min(k, n - 1)
+    sims = x @ x.T
+    np.fill_diagonal(sims, -np.inf)
+    near = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+    side = np.arange(n) >= len(a)
+    return float((side[near] != side[:, None]).mean())
+
+
 def join_rising_pieces(
     families: Sequence[int],
     centroids: np.ndarray,
     rising: Sequence[bool],
     similarity: float,
+    members: Sequence[np.ndarray] | None = None,
+    min_mixing: float = 0.0,
+    sure_similarity: float = 1.0,
 ) -> list[int]:
     """Families joined where two of their rising themes are pieces of one need.
 
     Clustering can split one need into pieces that average linkage keeps in
     separate families (a travel-alert need split into "travel alert" and the
-    countries people name). When two themes rise in the same window and their
-    centroids are at least ``similarity`` alike, they are read as one need and
-    their families join (single linkage over rising themes only): the need
+    countries people name). Two themes that rise in the same window are read as
+    one need when their centroids are at least ``sure_similarity`` alike, or at
+    least ``similarity`` alike and their members (``members``: each theme's
+    member vectors) mingle: :func:`neighbour_mixing` at least ``min_mixing``.
+    Centres alone cannot tell a split need from two neighbouring ones at a
+    moderate cosine; pieces cut from one need touch, distinct needs keep apart.
+    Their families join (single linkage over rising themes only): the need
     raises one flag, not one per piece. Themes that do not rise never join
     anything. Returns a family number per theme, numbered by first appearance.
     """
@@ -272,8 +306,16 @@ def join_rising_pieces(
         return []
     up = np.asarray(rising, dtype=bool)
     c = np.asarray(centroids, np.float64)
-    # themes are linked when they share a family, or both rise and are close: families are the components
-    linked = (fam[:, None] == fam[None, :]) | ((c @ c.T >= similarity) & up[:, None] & up[None, :])
+    close = (c @ c.T >= similarity) & up[:, None] & up[None, :]
+    np.fill_diagonal(close, False)
+    for i, j in zip(*np.nonzero(np.triu(close))):
+        cos = float(c[i] @ c[j])
+        mixing = neighbour_mixing(members[i], members[j]) if members is not None else 1.0
+        close[i, j] = close[j, i] = cos >= sure_similarity or mixing >= min_mixing
+        logger.info("themes: rising themes %d and %d: centres %.3f alike, mixing %.3f: %s", i, j, cos, mixing,
+                    "one need" if close[i, j] else "apart")
+    # themes are linked when they share a family, or both rise and are pieces of one need: families are the components
+    linked = (fam[:, None] == fam[None, :]) | close
     _, component = connected_components(linked, directed=False)
     first: dict[int, int] = {}
     return [first.setdefault(int(r), len(first)) for r in component]

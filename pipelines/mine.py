@@ -366,9 +366,11 @@ def find_themes(
     whose members are mostly near small talk (``nlp.smalltalk.small_talk_themes``)
     is no theme: its segments stay unthemed, like other small talk.
 
-    A note of one content word (``nlp.text.is_thin_note``: "speak arabic") founds
-    no theme: it joins the theme it clearly belongs to (``nlp.incremental.join_themes``),
-    once the others are formed and small-talk themes dropped, or stays unthemed.
+    A note of one content word (``nlp.text.is_thin_note``: "speak arabic") is clustered
+    with the rest; a cluster made mostly of such notes stays a theme only when it is
+    unmistakable (:func:`_vet_thin_clusters`). A note of one content word left without a
+    theme joins the theme it clearly belongs to (``nlp.incremental.join_themes``) or stays
+    unthemed. In incremental runs it founds no new theme, only joins one.
 
     When few segments are new since the last run (``settings.themes.incremental``),
     last run's themes keep their members and only the rest is placed
@@ -410,13 +412,13 @@ def find_themes(
                     "%d noise", clustering["unthemed"], ext.joined, ext.in_new_clusters, ext.new_clusters, ext.noise)
     else:
         labels = np.full(len(rows), -1, dtype=np.int64)
-        founders = ~aside & ~thin
+        founders = ~aside
         if founders.any():
             labels[founders] = cluster_embeddings(vectors[founders],
                                                   texts=[r.text for r, f in zip(rows, founders) if f], **kwargs)
         labels, dropped_why = _drop_small_talk_themes(labels, vectors, similarity, settings, spoken, need_like)
+        labels = _vet_thin_clusters(labels, vectors, thin, similarity, settings, need_like)
         labels = _join_thin_notes(labels, vectors, thin, settings)
-        labels = _found_thin_themes(labels, vectors, thin, rows, similarity, settings, need_like, kwargs)
         labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
         if aside.any() and (labels[aside] >= 0).any():  # last run's theme does not take small talk back
             labels = _renumbered(np.where(aside, -1, labels))
@@ -538,8 +540,8 @@ def _no_theme_reasons(segments: Sequence[Segment], themeable_ids: Sequence[str],
     return out
 
 
-#: A theme founded by notes of one content word must be at least as cohesive as this quantile of
-#: the night's other themes (``_found_thin_themes``). Chosen on clinc150 val notes (evaluation/README.md).
+#: A cluster made mostly of notes of one content word must be at least as cohesive as this quantile of
+#: the night's other clusters to be a theme (``_vet_thin_clusters``). Chosen on clinc150 val notes (evaluation/README.md).
 _THIN_THEME_COHESION_QUANTILE = 0.25
 
 _INCREMENTAL_KNOBS = ("incremental", "incremental_max_new", "full_every_days")
@@ -653,36 +655,38 @@ def _join_thin_notes(labels: np.ndarray, vectors: np.ndarray, thin: np.ndarray, 
     return out
 
 
-def _found_thin_themes(labels: np.ndarray, vectors: np.ndarray, thin: np.ndarray, rows: Sequence[Segment],
-                       similarity: np.ndarray | None, settings: Settings, need_like: np.ndarray,
-                       kwargs: dict[str, Any]) -> np.ndarray:
-    """Notes of one content word that joined no theme may found themes among themselves.
+def _vet_thin_clusters(labels: np.ndarray, vectors: np.ndarray, thin: np.ndarray, similarity: np.ndarray | None,
+                       settings: Settings, need_like: np.ndarray) -> np.ndarray:
+    """A cluster made mostly of notes of one content word is a theme only when it is unmistakable.
 
-    They are clustered apart (centred on the whole corpus); a cluster of them is a theme
-    only when it is unmistakable: not small talk, judged as strictly as spoken turns are,
-    and at least as cohesive (mean cosine of members to their centre) as the loosest
-    quarter of tonight's other themes ("speak arabic", "speak navajo", "speak german"),
-    so that a loose gathering of "negatory", "approved", "not happening" founds nothing.
+    Such a cluster ("speak arabic", "speak navajo", "speak german") keeps its notes when it
+    is no small talk, judged as strictly as spoken turns are, and at least as cohesive (mean
+    cosine of members to their centre) as the loosest quarter of the night's other clusters.
+    Otherwise its notes of one content word lose it, so that a loose gathering of "negatory",
+    "approved", "not happening" founds nothing; they may still join a theme they clearly
+    belong to (:func:`_join_thin_notes`). What is left under the minimum size is no theme.
     """
-    rest = np.flatnonzero(thin & (labels < 0))
     k = int(labels.max()) + 1 if (labels >= 0).any() else 0
     threshold = settings.themes.small_talk_threshold
-    if rest.size < settings.themes.min_theme_size or similarity is None or threshold is None or k == 0:
+    if k == 0 or similarity is None or threshold is None:
         return labels
-    sub = cluster_embeddings(vectors[rest], texts=[rows[i].text for i in rest],
-                             centre=vectors.mean(axis=0, dtype=np.float64), **kwargs)
-    if sub.max() < 0:
+    inside = labels >= 0
+    size = np.bincount(labels[inside], minlength=k)
+    thin_ids = np.flatnonzero(np.bincount(labels[inside], weights=thin[inside], minlength=k) > size / 2)
+    if not thin_ids.size:
         return labels
-    small = small_talk_themes(sub, (similarity[rest] >= threshold).astype(np.float32), threshold=0.5,
-                              min_share=settings.themes.small_talk_min_share, need_like=need_like[rest])
-    bar = np.quantile(cluster_cohesion(vectors, labels, k), _THIN_THEME_COHESION_QUANTILE)
-    loose = np.flatnonzero(cluster_cohesion(vectors[rest], sub, int(sub.max()) + 1) < bar)
-    sub = np.where(np.isin(sub, np.union1d(small, loose)), -1, sub)
-    logger.info("themes: %d notes of one content word formed %d themes of their own (clusters of them left "
-                "out: %d small talk, %d looser than the bar %.3f)", int((sub >= 0).sum()),
-                np.unique(sub[sub >= 0]).size, small.size, np.setdiff1d(loose, small).size, bar)
-    out = labels.copy()
-    out[rest] = np.where(sub >= 0, sub + k, -1)
+    cohesion = cluster_cohesion(vectors, labels, k)
+    others = np.setdiff1d(np.arange(k), thin_ids)
+    bar = np.quantile(cohesion[others], _THIN_THEME_COHESION_QUANTILE) if others.size else np.inf
+    small = np.intersect1d(small_talk_themes(labels, (similarity >= threshold).astype(np.float32), threshold=0.5,
+                                             min_share=settings.themes.small_talk_min_share, need_like=need_like),
+                           thin_ids)
+    failed = np.union1d(small, thin_ids[cohesion[thin_ids] < bar])
+    out = np.where(np.isin(labels, failed) & thin, -1, labels)
+    ids, size = np.unique(out[out >= 0], return_counts=True)
+    out = np.where(np.isin(out, ids[size < settings.themes.min_theme_size]), -1, out)
+    logger.info("themes: %d clusters are mostly notes of one content word; %d of them are no theme (%d small "
+                "talk, the rest looser than the bar %.3f)", thin_ids.size, failed.size, small.size, bar)
     return _renumbered(out)
 
 
@@ -842,8 +846,12 @@ def compare_with_strategy(
     # a real theme split into pieces is matched as one: each family pooled, and its rising members pooled;
     # rising pieces of one need that average linkage left apart share a family for the flags
     up = [t.status in (ThemeStatus.EMERGING, ThemeStatus.GROWING) for t in result.themes]
+    row_of = {sid: i for i, sid in enumerate(result.themeable_ids)}
+    member_vectors = [result.themeable_vectors[[row_of[m] for m in sorted(t.members)]] for t in result.themes]
     fam = join_rising_pieces(list(result.families) if result.families else list(range(len(result.themes))),
-                             result.centroids, up, settings.align.piece_similarity)
+                             result.centroids, up, settings.align.piece_similarity, members=member_vectors,
+                             min_mixing=settings.align.piece_mixing,
+                             sure_similarity=settings.align.piece_sure_similarity)
     members: dict[int, list[int]] = {}
     for i, g in enumerate(fam):
         members.setdefault(g, []).append(i)

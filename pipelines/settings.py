@@ -179,6 +179,18 @@ class AlignSettings(BaseModel):
                     "share one flag; a rising piece matching no statement whose nearest statement is a "
                     "non_target that a theme this alike matches is pulled toward that refusal.",
     )
+    piece_sure_similarity: float = Field(
+        0.55, gt=0, le=1,
+        description="Rising themes this alike (centroid cosine) are pieces of one need for the flags whatever "
+                    "their members; less alike (down to piece_similarity), only when they mingle "
+                    "(piece_mixing).",
+    )
+    piece_mixing: float = Field(
+        0.03, ge=0, le=1,
+        description="Rising themes piece_similarity alike but less than piece_sure_similarity are pieces of "
+                    "one need only when their members mingle this much: the share of members' 5 nearest "
+                    "neighbours (among the two themes' members) that lie in the other theme.",
+    )
 
 
 class RunSettings(BaseModel):

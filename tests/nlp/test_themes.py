@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from nlp.themes import cluster_centroids, join_rising_pieces, pick_exemplars, summarize_clusters
+from nlp.themes import cluster_centroids, join_rising_pieces, neighbour_mixing, pick_exemplars, summarize_clusters
 
 DIM = 32
 
@@ -227,6 +227,30 @@ def test_join_rising_pieces_joins_close_rising_themes_only() -> None:
 def test_join_rising_pieces_is_transitive_and_keeps_first_appearance_order() -> None:
     cents = _unit_rows([1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1])
     assert join_rising_pieces([3, 2, 1, 0], cents, [True, True, True, True], 0.7) == [0, 0, 0, 1]
+
+
+def _arc(angles: list[float], plane: int) -> np.ndarray:
+    """Unit rows at these angles in one of two planes of 4-d space."""
+    rows = np.zeros((len(angles), 4))
+    rows[:, 2 * plane], rows[:, 2 * plane + 1] = np.cos(angles), np.sin(angles)
+    return rows
+
+
+def test_join_rising_pieces_below_the_sure_bar_needs_members_that_mingle() -> None:
+    # a/b: one need cut in two where its members meet; c/d: two needs with a gap between them
+    a = _arc([0.00, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.36], 0)
+    b = _arc([0.34, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70], 0)
+    c = _arc([0.00, 0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.14], 1)
+    d = _arc([0.50, 0.52, 0.54, 0.56, 0.58, 0.60, 0.62, 0.64], 1)
+    members = [a, b, c, d]
+    cents = np.stack([m.mean(axis=0) / np.linalg.norm(m.mean(axis=0)) for m in members])
+    assert neighbour_mixing(a, b) > 0.03 and neighbour_mixing(c, d) == 0.0
+    up = [True, True, True, True]
+    assert join_rising_pieces([0, 1, 2, 3], cents, up, 0.5, members=members, min_mixing=0.03,
+                              sure_similarity=0.95) == [0, 0, 1, 2]
+    # centres alike enough to be sure join whatever the members
+    assert join_rising_pieces([0, 1, 2, 3], cents, up, 0.5, members=members, min_mixing=0.03,
+                              sure_similarity=0.85) == [0, 0, 1, 1]
 
 
 def test_cluster_cohesion_is_the_mean_cosine_of_members_to_their_centre() -> None:

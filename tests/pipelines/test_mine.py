@@ -21,6 +21,8 @@ LANGUAGE_NOTES = [
     "Asked whether replies can come in French", "Wants every screen translated into Italian",
     "Their team needs Portuguese language support", "Requested Japanese as the display language",
     "Asked to change the language setting to Dutch", "Needs the assistant to answer in Korean",
+    "Wants the product available in Swedish", "Their staff need the app in Polish",
+    "Asked for the whole UI in Turkish", "Needs support articles translated into Greek",
 ]
 INVOICE_NOTES = [
     "Finance needs invoices exported to NetSuite monthly", "Asked for invoice export into their accounting system",
