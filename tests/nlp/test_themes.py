@@ -268,3 +268,14 @@ def test_cluster_cohesion_is_the_mean_cosine_of_members_to_their_centre() -> Non
 def _unit_row(v: list[float]) -> np.ndarray:
     x = np.asarray(v, np.float32)
     return x / np.linalg.norm(x)
+
+
+def test_neighbour_mixing_reads_a_large_theme_through_evenly_spaced_members() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(2500, 8))
+    a /= np.linalg.norm(a, axis=1, keepdims=True)
+    b = a[:40] + 0.05
+    b /= np.linalg.norm(b, axis=1, keepdims=True)
+    spaced = a[np.linspace(0, len(a) - 1, 300).astype(np.int64)]
+    assert neighbour_mixing(a, b, max_members=300) == neighbour_mixing(spaced, b, max_members=300)
+    assert neighbour_mixing(a, b, max_members=300) == neighbour_mixing(a, b, max_members=300)  # same every time
