@@ -281,7 +281,7 @@ def join_rising_pieces(
     centroids: np.ndarray,
     rising: Sequence[bool],
     similarity: float,
-    members: Sequence[np.ndarray] | None = None,
+    members: Sequence[np.ndarray | None] | None = None,
     min_mixing: float = 0.0,
     sure_similarity: float = 1.0,
 ) -> list[int]:
@@ -292,7 +292,8 @@ def join_rising_pieces(
     countries people name). Two themes that rise in the same window are read as
     one need when their centroids are at least ``sure_similarity`` alike, or at
     least ``similarity`` alike and their members (``members``: each theme's
-    member vectors) mingle: :func:`neighbour_mixing` at least ``min_mixing``.
+    member vectors; only rising themes' are read, None for the rest) mingle:
+    :func:`neighbour_mixing` at least ``min_mixing``.
     Centres alone cannot tell a split need from two neighbouring ones at a
     moderate cosine; pieces cut from one need touch, distinct needs keep apart.
     Their families join (single linkage over rising themes only): the need
@@ -310,8 +311,11 @@ def join_rising_pieces(
     np.fill_diagonal(close, False)
     for i, j in zip(*np.nonzero(np.triu(close))):
         cos = float(c[i] @ c[j])
-        mixing = neighbour_mixing(members[i], members[j]) if members is not None else 1.0
-        close[i, j] = close[j, i] = cos >= sure_similarity or mixing >= min_mixing
+        if cos >= sure_similarity or members is None:  # one need whatever the members
+            logger.info("themes: rising themes %d and %d: centres %.3f alike: one need", i, j, cos)
+            continue
+        mixing = neighbour_mixing(members[i], members[j])
+        close[i, j] = close[j, i] = mixing >= min_mixing
         logger.info("themes: rising themes %d and %d: centres %.3f alike, mixing %.3f: %s", i, j, cos, mixing,
                     "one need" if close[i, j] else "apart")
     # themes are linked when they share a family, or both rise and are pieces of one need: families are the components

@@ -847,7 +847,9 @@ def compare_with_strategy(
     # rising pieces of one need that average linkage left apart share a family for the flags
     up = [t.status in (ThemeStatus.EMERGING, ThemeStatus.GROWING) for t in result.themes]
     row_of = {sid: i for i, sid in enumerate(result.themeable_ids)}
-    member_vectors = [result.themeable_vectors[[row_of[m] for m in sorted(t.members)]] for t in result.themes]
+    # only rising themes' members are compared: copying every theme's vectors would double the corpus in memory
+    member_vectors = [result.themeable_vectors[[row_of[m] for m in sorted(t.members)]] if u else None
+                      for t, u in zip(result.themes, up)]
     fam = join_rising_pieces(list(result.families) if result.families else list(range(len(result.themes))),
                              result.centroids, up, settings.align.piece_similarity, members=member_vectors,
                              min_mixing=settings.align.piece_mixing,
