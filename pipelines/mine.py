@@ -387,6 +387,7 @@ def find_themes(
         kwargs["granularity"] = granularity
     if settings.themes.assign_threshold is not None:
         kwargs["assign_threshold"] = settings.themes.assign_threshold
+    kwargs["merge_mixing"] = settings.themes.merge_mixing
     stored = store.load_themes()
     previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id)
     spoken = np.fromiter((r.source is Source.CALL for r in rows), dtype=bool, count=len(rows))

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nlp.errors import ConfigError
+from nlp.cluster import DEFAULT_MERGE_MIXING
 
 __all__ = [
     "IngestSettings",
@@ -96,6 +97,12 @@ class ThemeSettings(BaseModel):
     assign_threshold: float | None = Field(
         None, gt=-1, le=1, description="A segment less similar than this to the rest of its theme is noise "
                                        "(None: the clusterer's default)."
+    )
+    merge_mixing: float | None = Field(
+        DEFAULT_MERGE_MIXING, gt=0, le=1,
+        description="Two clusters are one theme when their members' nearest-neighbour links cross between "
+                    "them, both ways, at least this much (geometric mean of the two shares): a need worded "
+                    "loosely is cut in pieces that lie against each other (None: never join clusters).",
     )
     small_talk_threshold: float | None = Field(
         0.4, gt=-1, le=1,

@@ -116,3 +116,44 @@ def test_cluster_embeddings_keeps_identical_vectors_together() -> None:
     # All points equal the corpus mean: centring leaves no direction to split on.
     x = np.tile(np.eye(1, DIM, dtype=np.float32), (10, 1))
     assert cluster_embeddings(x).tolist() == [0] * 10
+
+
+def _loose_needs(spread: float = 0.06, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Six needs of 50 segments each, every one worded loosely (wide spread), as in one product's domain."""
+    rng = np.random.default_rng(seed)
+    centres = _unit(rng.normal(size=(6, DIM)))
+    truth = np.repeat(np.arange(6), 50)
+    return _unit(centres[truth] + rng.normal(scale=spread, size=(truth.size, DIM))), truth
+
+
+def test_cluster_embeddings_joins_the_pieces_of_a_loosely_worded_need() -> None:
+    x, truth = _loose_needs()
+    # the spread cut alone leaves each loose need in pieces that lie against each other
+    assert cluster_embeddings(x, merge_mixing=None).max() + 1 > 12
+    labels = cluster_embeddings(x)
+    assert labels.max() + 1 == 6
+    assert adjusted_rand_score(truth, labels) > 0.95
+
+
+def test_joining_leaves_a_loose_cluster_beside_a_tight_theme_alone() -> None:
+    from nlp.cluster import _join_mingled
+
+    rng = np.random.default_rng(5)
+    centre = _unit(rng.normal(size=(1, DIM)))
+    tight = _unit(centre + rng.normal(scale=0.02, size=(40, DIM)))
+    # a loose bag of ten around the tight theme: their nearest neighbours lie in it, not in each other
+    loose = _unit(centre + rng.normal(scale=0.08, size=(10, DIM)))
+    z = np.vstack([tight, loose])
+    labels = np.repeat([0, 1], [40, 10])
+    assert _join_mingled(z, labels, 0.1, seed=0) is None
+    # two halves of one theme mingle both ways and are joined
+    halves = np.where(rng.random(40) < 0.5, 0, 1)
+    joined = _join_mingled(tight, halves, 0.1, seed=0)
+    assert joined is not None and np.unique(joined).size == 1
+
+
+@pytest.mark.parametrize("merge_mixing", [0.0, 1.5, -0.1])
+def test_cluster_embeddings_rejects_a_merge_mixing_outside_0_1(merge_mixing: float) -> None:
+    x, _ = _blobs([20, 20])
+    with pytest.raises(ValueError, match="merge_mixing"):
+        cluster_embeddings(x, merge_mixing=merge_mixing)
