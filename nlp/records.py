@@ -7,8 +7,10 @@ vectors). They carry no behaviour beyond small derived properties.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import MappingProxyType
 
 __all__ = [
     "BUNDLE_SCHEMA",
@@ -18,6 +20,7 @@ __all__ = [
     "FlagKind",
     "LineageEvent",
     "LineageKind",
+    "NO_THEME_REASONS",
     "Quarantined",
     "Role",
     "Run",
@@ -261,6 +264,17 @@ class Run:
     counts: dict[str, int]
 
 
+#: Why a segment has no theme, as the run records it (``Bundle.no_theme``) and the report counts it.
+NO_THEME_REASONS: Mapping[str, str] = MappingProxyType({
+    "rep": "rep speech",
+    "words": "small talk",
+    "meaning": "small talk by meaning",
+    "cluster": "in a small-talk cluster",
+    "one_word": "one content word, no theme near",
+    "noise": "no theme near",
+})
+
+
 @dataclass(frozen=True)
 class Bundle:
     """Everything the bundle writers need, computed by the mining run."""
@@ -272,7 +286,7 @@ class Bundle:
     segments: tuple[Segment, ...]  # all mined segments, in document order
     assignments: dict[str, str]  # segment_id -> theme_id (themed segments only)
     quarantined: tuple[Quarantined, ...] = ()
-    # segment_id -> why it has no theme (unthemed segments only; pipelines.mine.NO_THEME_REASONS)
+    # segment_id -> why it has no theme (unthemed segments only; NO_THEME_REASONS)
     no_theme: dict[str, str] = field(default_factory=dict)
     # (theme_id, statement_id, similarity) for every pair: the alignment matrix
     alignment: tuple[tuple[str, str, float], ...] = ()

@@ -37,6 +37,7 @@ from nlp.incremental import extend_clusters, join_themes
 from nlp.lineage import trace_lineage
 from nlp.records import (
     BUNDLE_SCHEMA,
+    NO_THEME_REASONS,
     Bundle,
     Document,
     Flag,
@@ -511,16 +512,6 @@ def find_themes(
 
 
 #: Why a segment has no theme, by kind (ThemeResult.no_theme; the coverage line of summary.md and report.html).
-NO_THEME_REASONS = {
-    "rep": "rep speech",
-    "words": "small talk",
-    "meaning": "small talk by meaning",
-    "cluster": "in a small-talk cluster",
-    "one_word": "one content word, no theme near",
-    "noise": "no theme near",
-}
-
-
 def _no_theme_reasons(segments: Sequence[Segment], themeable_ids: Sequence[str], labels: np.ndarray,
                       aside: np.ndarray, thin: np.ndarray, dropped_why: np.ndarray) -> dict[str, str]:
     """segment_id -> why it has no theme, for every segment without one.

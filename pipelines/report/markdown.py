@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from nlp.coaching import CoachingRow
-from nlp.records import Bundle, Flag, FlagKind, Role, Run, Segment, Source, Theme
+from nlp.records import NO_THEME_REASONS, Bundle, Flag, FlagKind, Role, Run, Segment, Source, Theme
 from pipelines.report.safety import format_offset, md_inline, shorten
 
 __all__ = ["FLAG_TITLES", "coaching_md", "coverage_line", "evidence_quote", "summary_md"]
@@ -24,7 +24,8 @@ _MAX_LINES = 60  # about a page
 def coverage_line(bundle: Bundle) -> str:
     """How much of what customers said (and notes) the themes cover, and why the rest has no theme.
 
-    "" when the run recorded no reasons. Rep speech is never themed: it is counted apart.
+    "" when the run recorded no reasons (:data:`nlp.records.NO_THEME_REASONS`). Rep speech is never
+    themed: it is counted apart, by speaker role.
     """
     if not bundle.no_theme:
         return ""
@@ -36,7 +37,7 @@ def coverage_line(bundle: Bundle) -> str:
         elif s.speaker_role == Role.REP:
             rep += 1
         else:
-            why = bundle.no_theme.get(s.segment_id, "no theme near")
+            why = bundle.no_theme.get(s.segment_id, NO_THEME_REASONS["noise"])
             reasons[why] = reasons.get(why, 0) + 1
     heard = len(bundle.segments) - rep
     share = f" ({100 * themed / heard:.0f}%)" if heard else ""
