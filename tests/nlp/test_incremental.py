@@ -91,3 +91,16 @@ def test_join_themes_with_no_theme_or_no_row_changes_nothing() -> None:
 def test_join_themes_refuses_a_themed_row() -> None:
     with pytest.raises(ValueError, match="unlabelled"):
         join_themes(_blobs([0], 5, seed=0), np.zeros(5, np.int64), np.array([2]))
+
+
+def test_new_needs_worded_loosely_come_out_whole_unless_joining_is_off() -> None:
+    # three new needs of 60 segments, each spread wide: the spread cut leaves them in pieces,
+    # which the clusterer joins again (``merge_mixing``), in an incremental run as in a full one
+    old = _blobs([0, 1], 30, seed=0)
+    rest = _blobs([5, 6, 7], 60, seed=3, spread=0.2)
+    vectors = np.concatenate([old, rest])
+    previous = np.concatenate([np.repeat([0, 1], 30), np.full(180, -1)])
+    joined = extend_clusters(vectors, previous, min_cluster_size=5)
+    assert joined.new_clusters == 3 and joined.noise == 0
+    assert all(len(set(joined.labels[60 + 60 * i: 120 + 60 * i])) == 1 for i in range(3))
+    assert extend_clusters(vectors, previous, min_cluster_size=5, merge_mixing=None).new_clusters > 3

@@ -47,6 +47,12 @@ def test_load_settings_from_yaml(tmp_path) -> None:
     assert st.segment == Settings().segment
 
 
+def test_merge_mixing_null_turns_joining_off(tmp_path) -> None:
+    assert Settings().themes.merge_mixing == 0.1
+    st = load_settings(_write(tmp_path, "groundswell.yaml", "themes:\n  merge_mixing: null\n"))
+    assert st.themes.merge_mixing is None
+
+
 def test_load_settings_from_toml(tmp_path) -> None:
     cfg = _write(tmp_path, "groundswell.toml",
                  "[themes]\nmin_theme_size = 8\n\n[align]\nfloor = 0.5\nmin_z = 3.0\n")
@@ -122,6 +128,7 @@ def test_load_settings_unknown_field_names_it(tmp_path) -> None:
         ("c.toml", "[trends]\nalpha = 1.5\n", "trends.alpha", "less than 1"),  # out of range, TOML
         ("d.yaml", "align:\n  floor: 2\n", "align.floor", "less than or equal to 1"),  # cosine above 1
         ("e.yaml", "ingest:\n  redact_pii: maybe\n", "ingest.redact_pii", "boolean"),  # not a boolean
+        ("f.yaml", "themes:\n  merge_mixing: 0\n", "themes.merge_mixing", "greater than 0"),  # null turns it off
     ],
 )
 def test_load_settings_invalid_value_names_the_field(tmp_path, name, text, field, says) -> None:
