@@ -268,7 +268,11 @@ def is_small_talk(text: str, *, min_content_words: int = 2, written: bool = Fals
     a name ("Okta SSO" is no introduction; people's names in notes are redacted
     before this, by NER, where it is installed).
     """
-    words = content_words(text, topic_words=written)
+    return _small_talk_with(text, content_words(text, topic_words=written), min_content_words, written)
+
+
+def _small_talk_with(text: str, words: list[str], min_content_words: int, written: bool) -> bool:
+    """:func:`is_small_talk` given the text's content words (``content_words(text, topic_words=written)``)."""
     if len(words) < min_content_words and not (written and len(words) == 1):
         # one lower-case content word in a turn worded as a need ("how much is my salary")
         # may still be one: it goes on to the test by meaning (nlp.smalltalk)
@@ -302,7 +306,7 @@ def is_thin_note(text: str) -> bool:
     words = content_words(text, topic_words=True)
     if len(words) != 1:
         return False
-    return not is_small_talk(text, written=True) and not _one_word_need(text, words[0])
+    return not _small_talk_with(text, words, 2, True) and not _one_word_need(text, words[0])
 
 
 # A customer stating a need or asking about their own things: "we need...", "how do I...",
