@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ClusterSummary", "summarize_clusters", "cluster_centroids", "pick_exemplars", "group_themes",
-           "join_rising_pieces", "neighbour_mixing"]
+__all__ = ["ClusterSummary", "summarize_clusters", "cluster_centroids", "cluster_cohesion", "pick_exemplars",
+           "group_themes", "join_rising_pieces", "neighbour_mixing"]
 
 logger = logging.getLogger(__name__)
 

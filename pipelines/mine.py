@@ -511,7 +511,6 @@ def find_themes(
     )
 
 
-#: Why a segment has no theme, by kind (ThemeResult.no_theme; the coverage line of summary.md and report.html).
 def _no_theme_reasons(segments: Sequence[Segment], themeable_ids: Sequence[str], labels: np.ndarray,
                       aside: np.ndarray, thin: np.ndarray, dropped_why: np.ndarray) -> dict[str, str]:
     """segment_id -> why it has no theme, for every segment without one.
