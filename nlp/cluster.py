@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 #: Mean squared distance of a (centred, normalised) point to its theme centroid
 #: at which the Ward tree is cut; lower gives more, tighter themes. Tuned on
 #: CLINC150 validation (see evaluation/README.md).
-DEFAULT_GRANULARITY = 0.48
+DEFAULT_GRANULARITY = 0.24
 #: Minimum cosine between a point and the centroid of the rest of its theme;
 #: below it the point is noise.
 DEFAULT_ASSIGN_THRESHOLD = 0.3
@@ -62,6 +62,9 @@ DEFAULT_TEXT_WEIGHT = 0.5
 #: Zipf-sized samples) and the bundled sample (see evaluation/README.md).
 DEFAULT_MERGE_MIXING = 0.1
 
+# Ward's points are each moved toward this many nearest neighbours, this many rounds (_smooth).
+_SMOOTH_NEIGHBOURS = 5
+_SMOOTH_ROUNDS = 2
 # Nearest neighbours per point that the merge step reads.
 _MERGE_NEIGHBOURS = 10
 # Ward runs on at most this many points (O(n^2) memory: 6000 -> ~150 MB).
@@ -192,7 +195,7 @@ def _ward_cut(z: np.ndarray, granularity: float, seed: int) -> np.ndarray:
         sample = np.sort(rng.choice(n, size=_WARD_MAX, replace=False))
     else:
         sample = np.arange(n)
-    zs = z[sample].astype(np.float64)
+    zs = _smooth(z[sample]).astype(np.float64)
     tree = linkage(zs, method="ward")
     # scipy's Ward height h is sqrt(2 * increase of the within-cluster sum of squares).
     mean_sse = np.cumsum(tree[:, 2] ** 2 / 2.0) / zs.shape[0]
@@ -206,6 +209,25 @@ def _ward_cut(z: np.ndarray, granularity: float, seed: int) -> np.ndarray:
         return sample_labels
     centroids = _centroids(z[sample], sample_labels, int(sample_labels.max()) + 1)
     return _nearest(z, centroids)
+
+
+def _smooth(z: np.ndarray) -> np.ndarray:
+    """Each point moved toward its ``_SMOOTH_NEIGHBOURS`` nearest, ``_SMOOTH_ROUNDS`` times.
+
+    One round: the point plus the mean of its neighbours, re-normalised. The
+    neighbours are found once, on the vectors as given. A need has a dense core
+    and wordings that stray from it; averaging pulls each wording toward the
+    points it crowds with, so the Ward tree follows where points gather rather
+    than how far apart single wordings lie.
+    """
+    k = min(_SMOOTH_NEIGHBOURS, z.shape[0] - 1)
+    if k < 1:
+        return z
+    neighbours = _nearest_neighbours(z, k)
+    out = z
+    for _ in range(_SMOOTH_ROUNDS):
+        out = _unit(out + out[neighbours].mean(axis=1))
+    return out
 
 
 def _cut_tree(tree: np.ndarray, z: np.ndarray, merges: int) -> np.ndarray:
