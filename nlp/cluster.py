@@ -8,10 +8,14 @@ Method:
      a corpus shares (it is a sales call, it is English) stops dominating the
      cosine.
   2. Ward clustering of the centred vectors (of a seeded sample of at most
-     ``_WARD_MAX`` of them on large inputs), cut where the mean squared distance
-     of a point to its cluster centroid reaches ``granularity``. That mean is a
-     per-point figure, so the same ``granularity`` gives the same kind of
-     cluster at 1k or 100k points.
+     ``_WARD_MAX`` of them on large inputs), each first moved toward its five
+     nearest neighbours (two rounds of averaging, ``_smooth``), cut where the
+     mean squared distance of a (smoothed) point to its cluster centroid
+     reaches ``granularity``. That mean is a per-point figure, so the same
+     ``granularity`` gives the same kind of cluster at 1k or 100k points.
+     Smoothing pulls the loose wordings of a need toward its dense core: within
+     one company's domain, where needs lie close and are worded loosely, the
+     tree then cuts fewer needs in pieces.
   3. Spherical k-means refinement on all points from the Ward centroids (clusters
      of at least ``min_cluster_size``), which mends Ward's greedy merges. With
      ``texts``, each point also carries its L2-normalised TF-IDF vector with
@@ -45,9 +49,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Mean squared distance of a (centred, normalised) point to its theme centroid
-#: at which the Ward tree is cut; lower gives more, tighter themes. Tuned on
-#: CLINC150 validation (see evaluation/README.md).
+#: Mean squared distance of a (centred, smoothed, normalised) point to its theme
+#: centroid at which the Ward tree is cut; lower gives more, tighter themes.
+#: Chosen on CLINC150 validation and its one-domain and Zipf-sized shapes (see
+#: evaluation/README.md); 0.48 before smoothing (sixth session).
 DEFAULT_GRANULARITY = 0.24
 #: Minimum cosine between a point and the centroid of the rest of its theme;
 #: below it the point is noise.

@@ -92,7 +92,8 @@ class ThemeSettings(BaseModel):
     granularity: float | None = Field(
         None, gt=0, lt=1,
         description="Mean squared distance of a segment to its theme's centre at which the theme tree is cut: "
-                    "lower gives more, tighter themes (None: the clusterer's default, tuned on CLINC150).",
+                    "lower gives more, tighter themes. Measured on the points after each is moved toward its nearest "
+                    "neighbours (None: the model's default, 0.24 for MiniLM and 0.21 for mpnet, chosen on CLINC150).",
     )
     assign_threshold: float | None = Field(
         None, gt=-1, le=1, description="A segment less similar than this to the rest of its theme is noise "
