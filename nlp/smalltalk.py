@@ -32,6 +32,11 @@ labelled names in :func:`nlp.text.content_words`, and five chat prototypes.
 v5 no longer sets a note of one content word aside ("speak arabic", "what time
 is it in paris"): such a note founds no theme but joins the one it clearly
 belongs to (:func:`nlp.text.is_thin_note`, ``pipelines.mine.find_themes``).
+v8 widens what counts as worded as a need (:func:`nlp.text.states_a_need`):
+questions about one's own things ("do I have any meetings today") and about
+how to do something ("what is the process to...", "how to..."), so that a
+theme of such questions near the call-logistics prototypes ("I've got another
+meeting right after this") is not dropped as small talk.
 
 Pure: vectors in, arrays out; the prototypes are embedded by the caller with the
 same model as the segments (:func:`nlp.embed.embed_texts`).
@@ -60,7 +65,7 @@ __all__ = [
 #: Version of the small-talk rule (prototypes, thresholds, content-word lists and
 #: phrases of nlp.text.is_small_talk);
 #: part of the ingest ledger's settings hash, so a new rule re-reads the files.
-SMALL_TALK_RULE = "smalltalk.v7"
+SMALL_TALK_RULE = "smalltalk.v8"
 
 #: What people say on a sales or service call that carries no need. Written for
 #: this module; not taken from any evaluation set. Keep each line short and

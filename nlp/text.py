@@ -310,12 +310,18 @@ def is_thin_note(text: str) -> bool:
 
 
 # A customer stating a need or asking about their own things: "we need...", "how do I...",
-# "is there a way...", "when is my...". Not "I need to jump off", which is logistics.
+# "is there a way...", "when is my...", "do I have any meetings today", "what is the process
+# to...", "what do I need to...", "how to..." (as the question itself: not "I don't know how to
+# answer that"). Not "I need to jump off", which is logistics,
+# nor "can you hear me" / "can we move this to Thursday" (requests to the other party are
+# call logistics as often as needs).
 _NEED_MARKER = re.compile(
     r"\b(i|we) (really |still |just )?(need|want|would like|'d like|am looking|are looking|have been trying|"
     r"am trying|are trying)\b(?! to (jump|drop|go|hop|run|leave|step|head))|\bhelp (me|us)\b|"
     r"\bhow (do|can|would|should|could) (i|we)\b|\bis (there|it possible)\b|"
-    r"\b(what|when|where|how much|how many|which|why)\b.*\b(my|our)\b",
+    r"\b(what|when|where|how much|how many|which|why)\b.*\b(my|our)\b|"
+    r"^(do|does|did|have|has) (i|we)\b|\bwhat (is|'s|are) the (process|procedure|steps|way|best way)\b|"
+    r"\bwhat (do|should) (i|we) (do|need)\b|^how to\b|\b(show|tell|teach) (me|us) how to\b",
     re.IGNORECASE,
 )
 

@@ -382,6 +382,17 @@ def test_is_small_talk_lower_case_chat(text: str, expected: bool) -> None:
         ("when is my next payment due", True),
         ("I need to jump off in five minutes", False),  # logistics, not a need
         ("Sounds good, talk Friday", False),
+        # smalltalk.v8: questions about one's own things and about how to do something
+        ("do i have any meetings on my calendar today", True),
+        ("what is the process to set up a meeting", True),
+        ("what do I need to bring to the branch", True),
+        ("how to change the oil in my car", True),
+        ("show me how to jump start a car", True),
+        ("i don't know how to answer that", False),  # "how to" inside a sentence is no question
+        ("tell me how you are doing", False),
+        ("am i talking to a real person", False),
+        ("Can you hear me now?", False),  # requests to the other party are often logistics
+        ("Can we move this call to Thursday?", False),
     ],
 )
 def test_states_a_need(text: str, expected: bool) -> None:
