@@ -210,7 +210,9 @@ def summarize_clusters(
             take = 0 if c in known else max_texts_for_phrases
             near.append(idx[np.argsort(-(vectors[idx] @ cents[c]), kind="stable")[:take]])
         wanted = sorted({int(i) for n in near for i in n})
-        parsed = dict(zip(wanted, nlp.pipe((texts[i] for i in wanted), batch_size=256)))
+        # a placeholder is parsed as a pronoun ("Reached someone's assistant"), never as part of a phrase
+        parsed = dict(zip(wanted, nlp.pipe((_PLACEHOLDER.sub("someone", texts[i]) for i in wanted),
+                                           batch_size=256)))
     out = []
     for c in range(k):
         idx = np.flatnonzero(labels == c)

@@ -210,6 +210,15 @@ def test_summarize_clusters_label_parts_are_not_the_same_words_reordered(corpus,
         assert len(set(parts)) == len(parts), summary.label
 
 
+def test_summarize_clusters_label_never_shows_a_redaction_placeholder(parser) -> None:
+    texts = [f"Reached <PERSON>'s assistant, <PERSON> is traveling this week. {tail}"
+             for tail in ("Waiting on them.", "Will check back.", "Nothing else to log.", "Call again Monday.")]
+    vecs = _unit(np.random.default_rng(0).normal(size=(len(texts), DIM)))
+    summary = summarize_clusters(texts, vecs, np.zeros(len(texts), dtype=np.int64), nlp=parser)[0]
+    assert "PERSON" not in summary.label and "<" not in summary.label and ">" not in summary.label, summary.label
+    assert not any("PERSON" in k for k in summary.keywords)
+
+
 def _unit_rows(*rows: list[float]) -> np.ndarray:
     m = np.asarray(rows, dtype=np.float64)
     return m / np.linalg.norm(m, axis=1, keepdims=True)
