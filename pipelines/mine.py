@@ -382,6 +382,12 @@ def find_themes(
     rows = [by_id[i] for i in themeable_ids]
     kwargs: dict[str, Any] = {"min_cluster_size": settings.themes.min_theme_size, "seed": settings.themes.seed}
     granularity = settings.themes.granularity
+    if granularity is not None and granularity >= _OLD_SCALE_GRANULARITY:
+        logger.warning(
+            "themes.granularity is %g. It is read on points moved toward their nearest neighbours, so it runs "
+            "lower than it did before that smoothing: the defaults are 0.24 (all-MiniLM-L6-v2) and 0.21 "
+            "(all-mpnet-base-v2), and a value from before (0.46-0.48) now gives far coarser themes. Set "
+            "themes.granularity to null for the model's default, or lower it.", granularity)
     if granularity is None:  # the model's own default, where its geometry needs one
         granularity = MODELS[settings.embed.model].granularity
     if granularity is not None:
@@ -530,6 +536,10 @@ def _no_theme_reasons(segments: Sequence[Segment], themeable_ids: Sequence[str],
             out[s.segment_id] = NO_THEME_REASONS["rep" if s.speaker_role == Role.REP else "words"]
     return out
 
+
+#: A themes.granularity at least this is likely a value from before the clusterer smoothed Ward's points
+#: (defaults 0.48 / 0.46 then, 0.24 / 0.21 now): find_themes warns.
+_OLD_SCALE_GRANULARITY = 0.4
 
 #: A cluster made mostly of notes of one content word must be at least as cohesive as this quantile of
 #: the night's other clusters to be a theme (``_vet_thin_clusters``). Chosen on clinc150 val notes (evaluation/README.md).

@@ -100,7 +100,8 @@ def _clustering(url: str, run_id: str) -> dict:
 
 
 @pytest.mark.slow
-def test_the_next_night_grows_last_runs_themes_and_settings_or_backfill_cluster_all_again(resources, tmp_path):
+def test_the_next_night_grows_last_runs_themes_and_settings_or_backfill_cluster_all_again(resources, tmp_path,
+                                                                                           caplog):
     url = f"sqlite:///{tmp_path / 'store.db'}"
 
     def run(as_of: date, folder: str, settings: Settings | None = None):
@@ -121,8 +122,11 @@ def test_the_next_night_grows_last_runs_themes_and_settings_or_backfill_cluster_
             assert set(before[t.id].members) <= set(t.members)
     assert {t.id for t in first.themes} <= {t.id for t in second.themes}
     # theme settings changed: everything is clustered again
-    third = run(D, "c", Settings(themes={"granularity": 0.5}))
+    with caplog.at_level("WARNING", logger="pipelines.mine"):
+        third = run(D, "c", Settings(themes={"granularity": 0.5}))
     assert _clustering(url, third.run.id)["mode"] == "full"
+    # a granularity on the scale of before smoothing is named, with the fix
+    assert any("themes.granularity is 0.5" in r.getMessage() and "null" in r.getMessage() for r in caplog.records)
     assert "settings" in _clustering(url, third.run.id)["reason"]
     # a backfill (an as-of day before the last run's) clusters everything too
     fourth = run(D - timedelta(days=10), "d", Settings(themes={"granularity": 0.5}))
