@@ -136,6 +136,27 @@ def test_cluster_embeddings_joins_the_pieces_of_a_loosely_worded_need() -> None:
     assert adjusted_rand_score(truth, labels) > 0.95
 
 
+def test_smoothing_pulls_each_wording_toward_its_own_need() -> None:
+    from nlp.cluster import _smooth
+
+    x, truth = _loose_needs()
+    smoothed = _smooth(x)
+    assert np.allclose(np.linalg.norm(smoothed, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(smoothed, _smooth(x))  # deterministic
+
+    def to_own_centre(v: np.ndarray) -> float:
+        centres = _unit(np.stack([v[truth == c].mean(axis=0) for c in range(6)]))
+        return float(np.mean(np.sum(v * centres[truth], axis=1)))
+
+    def between_centres(v: np.ndarray) -> float:
+        centres = _unit(np.stack([v[truth == c].mean(axis=0) for c in range(6)]))
+        return float((centres @ centres.T)[np.triu_indices(6, 1)].max())
+
+    assert to_own_centre(smoothed) > to_own_centre(x) + 0.2  # each need gathers
+    assert between_centres(smoothed) < between_centres(x) + 0.05  # the needs do not run together
+    assert _smooth(x[:1]).shape == (1, x.shape[1])  # one point has no neighbour: unchanged
+
+
 def test_joining_leaves_a_loose_cluster_beside_a_tight_theme_alone() -> None:
     from nlp.cluster import _join_mingled
 
