@@ -461,7 +461,7 @@ def find_themes(
     assignments: dict[str, str] = {}
     exemplar_vectors = []
     theme_mentions: list[list[Mention]] = []
-    concentrations: list[str] = []
+    concentrations: list[tuple[str, str]] = []  # (theme id, line for the report)
     for c, summ in enumerate(summaries):
         idx = np.flatnonzero(labels == c)
         mem = [rows[i] for i in idx]
@@ -483,10 +483,7 @@ def find_themes(
             members=tuple(r.segment_id for r in mem),
         ))
         if concentrated:
-            concentrations.append(
-                f"{ids[c]} \u201c{summ.label}\u201d rises, but one account drives it "
-                f"({100 * trend.top_account_share:.0f}% of its {trend.recent_count} recent documents): "
-                "an account concentration, not an emerging theme.")
+            concentrations.append((ids[c], _concentration_line(ids[c], summ.label, trend, tparams)))
             logger.info("theme %s rises but one account drives it (%.0f%% of recent mentions)",
                         ids[c], 100 * trend.top_account_share)
     order = sorted(range(k), key=lambda c: themes[c].id)
@@ -496,6 +493,10 @@ def find_themes(
     theme_mentions = [theme_mentions[c] for c in order]
     families = group_themes(centroids, settings.align.family_similarity)
     themes = _pool_family_trends(themes, families, theme_mentions, docs_per_day, as_of, tparams)
+    # a theme that rose with its family after all is no account concentration in the report
+    final_status = {t.id: t.status for t in themes}
+    concentration_lines = [line for tid, line in concentrations
+                           if final_status.get(tid) not in (ThemeStatus.EMERGING, ThemeStatus.GROWING)]
 
     lineage: list[LineageEvent] = []
     if any(t.alive for t in stored):
@@ -506,7 +507,7 @@ def find_themes(
             old_labels={t.theme_id: t.label for t in stored},
             new_labels={t.id: t.label for t in themes},
         )
-    changes = _describe_changes(themes, stored, store, lineage, concentrations)
+    changes = _describe_changes(themes, stored, store, lineage, concentration_lines)
     xy = _project_2d(centroids)
     theme_xy = {t.id: (round(float(xy[i, 0]), 4), round(float(xy[i, 1]), 4)) for i, t in enumerate(themes)}
     return ThemeResult(
@@ -754,6 +755,16 @@ def _renumbered(labels: np.ndarray) -> np.ndarray:
     out = np.full_like(labels, -1)
     out[labels >= 0] = np.searchsorted(used, labels[labels >= 0])
     return out
+
+
+def _concentration_line(theme_id: str, label: str, trend: Any, params: TrendParams) -> str:
+    """The report's line for a theme whose rise one account drives (``nlp.trends.measure_trend``)."""
+    r = trend.recent_count
+    if trend.top_account_share > params.max_account_share:
+        why = f"rises, but one account drives it ({100 * trend.top_account_share:.0f}% of its {r} recent documents)"
+    else:  # without the top account's documents the rise is not significant
+        why = f"rises only on one account's {round(trend.top_account_share * r)} of its {r} recent documents"
+    return f"{theme_id} \u201c{label}\u201d {why}: an account concentration, not an emerging theme."
 
 
 def _pool_family_trends(

@@ -122,6 +122,18 @@ def test_demo_report_puts_flags_first_with_attributed_quotes(demo_bundle) -> Non
         assert f'href="#theme-{theme_id}"' in page
 
 
+def test_demo_never_calls_a_rising_theme_an_account_concentration(demo_bundle) -> None:
+    themes = json.loads((demo_bundle[0] / "themes.json").read_text(encoding="utf-8"))["themes"]
+    rising = {t["id"] for t in themes if t["status"] in ("emerging", "growing")}
+    summary = (demo_bundle[0] / "summary.md").read_text(encoding="utf-8")
+    lines = [line for line in summary.splitlines() if "account concentration" in line]
+    assert not [line for line in lines if line.removeprefix("- ").split(" ", 1)[0] in rising]
+    # each says what it rests on: one account's share, or its documents without which the rise is not significant
+    for line in lines:
+        assert re.search(r"one account drives it \(\d+% of its \d+ recent documents\)"
+                         r"|rises only on one account's \d+ of its \d+ recent documents", line), line
+
+
 def _read_csv(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
 
