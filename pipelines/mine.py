@@ -29,7 +29,7 @@ from nlp.alignment import (
     statements_raised,
     theme_statement_similarity,
 )
-from nlp.cluster import cluster_embeddings
+from nlp.cluster import DEFAULT_GRANULARITY, cluster_embeddings
 from nlp.embed import MODELS, EmbeddingModel, embed_texts, text_hash
 from nlp.flags import FlagParams, raise_flags
 from nlp.identity import keep_previous_assignments, match_themes
@@ -51,6 +51,7 @@ from nlp.records import (
     Strategy,
     Theme,
     ThemeStatus,
+    Trend,
 )
 from nlp.smalltalk import (
     SMALL_TALK_PROTOTYPES,
@@ -385,9 +386,9 @@ def find_themes(
     if granularity is not None and granularity >= _OLD_SCALE_GRANULARITY:
         logger.warning(
             "themes.granularity is %g. It is read on points moved toward their nearest neighbours, so it runs "
-            "lower than it did before that smoothing: the defaults are 0.24 (all-MiniLM-L6-v2) and 0.21 "
-            "(all-mpnet-base-v2), and a value from before (0.46-0.48) now gives far coarser themes. Set "
-            "themes.granularity to null for the model's default, or lower it.", granularity)
+            "lower than it did before that smoothing: the defaults are %s, and a value from before (0.46-0.48) "
+            "now gives far coarser themes. Set themes.granularity to null for the model's default, or lower it.",
+            granularity, ", ".join(f"{spec.granularity or DEFAULT_GRANULARITY:g} ({key})" for key, spec in MODELS.items()))
     if granularity is None:  # the model's own default, where its geometry needs one
         granularity = MODELS[settings.embed.model].granularity
     if granularity is not None:
@@ -757,7 +758,7 @@ def _renumbered(labels: np.ndarray) -> np.ndarray:
     return out
 
 
-def _concentration_line(theme_id: str, label: str, trend: Any, params: TrendParams) -> str:
+def _concentration_line(theme_id: str, label: str, trend: Trend, params: TrendParams) -> str:
     """The report's line for a theme whose rise one account drives (``nlp.trends.measure_trend``)."""
     r = trend.recent_count
     if trend.top_account_share > params.max_account_share:
