@@ -16,7 +16,7 @@ from nlp.coaching import competitor_names
 from nlp.records import Flag, FlagKind, Segment, Statement, StatementKind, Theme, ThemeStatus
 
 __all__ = ["FlagParams", "raise_flags", "group_near_duplicates", "theme_context", "is_price_theme",
-           "EntityFilter", "entity_filter", "named_organisations"]
+           "EntityFilter", "entity_filter", "named_organisations", "RISING"]
 
 OUTCOMES = ("won", "lost", "open")
 PRICE_WORDS = frozenset({
@@ -29,6 +29,7 @@ COVERING_KINDS = frozenset(
     {StatementKind.OBJECTIVE, StatementKind.TARGET, StatementKind.VALUE, StatementKind.PRIORITY}
 )
 HEARD_KINDS = frozenset({StatementKind.VALUE, StatementKind.PRIORITY})
+#: The statuses of a theme on the rise.
 RISING = frozenset({ThemeStatus.EMERGING, ThemeStatus.GROWING})
 
 

@@ -31,7 +31,7 @@ from nlp.alignment import (
 )
 from nlp.cluster import DEFAULT_GRANULARITY, cluster_embeddings
 from nlp.embed import MODELS, EmbeddingModel, embed_texts, text_hash
-from nlp.flags import FlagParams, raise_flags
+from nlp.flags import RISING, FlagParams, raise_flags
 from nlp.identity import keep_previous_assignments, match_themes
 from nlp.incremental import extend_clusters, join_themes
 from nlp.lineage import trace_lineage
@@ -50,7 +50,6 @@ from nlp.records import (
     Source,
     Strategy,
     Theme,
-    ThemeStatus,
     Trend,
 )
 from nlp.smalltalk import (
@@ -485,8 +484,7 @@ def find_themes(
         ))
         if concentrated:
             concentrations.append((ids[c], _concentration_line(ids[c], summ.label, trend, tparams)))
-            logger.info("theme %s rises but one account drives it (%.0f%% of recent mentions)",
-                        ids[c], 100 * trend.top_account_share)
+            logger.info("theme %s", concentrations[-1][1])
     order = sorted(range(k), key=lambda c: themes[c].id)
     themes = [themes[c] for c in order]
     centroids = centroids[order] if k else centroids
@@ -497,7 +495,7 @@ def find_themes(
     # a theme that rose with its family after all is no account concentration in the report
     final_status = {t.id: t.status for t in themes}
     concentration_lines = [line for tid, line in concentrations
-                           if final_status.get(tid) not in (ThemeStatus.EMERGING, ThemeStatus.GROWING)]
+                           if final_status.get(tid) not in RISING]
 
     lineage: list[LineageEvent] = []
     if any(t.alive for t in stored):
@@ -787,18 +785,17 @@ def _pool_family_trends(
     groups: dict[int, list[int]] = defaultdict(list)
     for i, f in enumerate(families):
         groups[f].append(i)
-    rising = (ThemeStatus.EMERGING, ThemeStatus.GROWING)
     for idx in groups.values():
         if len(idx) < 2:
             continue
         pooled = {m.doc_id: m for i in idx for m in mentions[i]}
         _, status, concentrated = measure_trend(sorted(pooled.values(), key=lambda m: m.doc_id),
                                                 docs_per_day, as_of, params)
-        if status not in rising or concentrated:
+        if status not in RISING or concentrated:
             continue
         for i in idx:
             t = out[i]
-            if t.status not in rising and t.trend.growth >= params.growth_min:
+            if t.status not in RISING and t.trend.growth >= params.growth_min:
                 logger.info("theme %s rises with its family (%s): %s", t.id,
                             ", ".join(out[j].id for j in idx if j != i), status.value)
                 out[i] = replace(t, status=status)
@@ -858,7 +855,7 @@ def compare_with_strategy(
     alignment = align_themes(sim, statements, ap, baseline=baseline)
     # a real theme split into pieces is matched as one: each family pooled, and its rising members pooled;
     # rising pieces of one need that average linkage left apart share a family for the flags
-    up = [t.status in (ThemeStatus.EMERGING, ThemeStatus.GROWING) for t in result.themes]
+    up = [t.status in RISING for t in result.themes]
     row_of = {sid: i for i, sid in enumerate(result.themeable_ids)}
     # only rising themes' members are compared: copying every theme's vectors would double the corpus in memory
     member_vectors = [result.themeable_vectors[[row_of[m] for m in sorted(t.members)]] if u else None
