@@ -35,6 +35,9 @@ __all__ = [
     "name_model_id",
     "redact_documents",
     "redact_introductions",
+    "redact_listed_names",
+    "listed_names",
+    "NAME_LIST_LOCALES",
     "redact_names",
     "redact_text",
 ]
@@ -360,9 +363,106 @@ def redact_documents(
         yield from _redact_batch(batch, patterns, nlp, batch_size)
 
 
-#: Version of the name rule (NER mentions plus self-introductions); part of the
-#: ingest ledger's settings hash, so a new rule re-reads (and re-redacts) the files.
-NAME_RULE = "names.v2"
+#: Version of the name rule (NER mentions, self-introductions and listed first + last
+#: names); part of the ingest ledger's settings hash, so a new rule re-reads (and
+#: re-redacts) the files.
+NAME_RULE = "names.v3"
+
+# English-speaking locales of Faker's person provider: their given names and surnames are the lists
+# :func:`redact_listed_names` reads (the pinned Faker version fixes them, so redaction is reproducible).
+NAME_LIST_LOCALES = ("en_US", "en_GB", "en_IE", "en_IN", "en_KE", "en_NG", "en_NZ", "en_PK", "en_TH")
+_LISTED_WORD = re.compile(r"[a-z][a-z'\-]+")
+
+
+@functools.lru_cache(maxsize=1)
+def listed_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Lower-case given names and surnames of :data:`NAME_LIST_LOCALES`, less English stop words.
+
+    Read from the ``faker`` package's data (MIT): nothing is downloaded.
+    """
+    import importlib
+
+    never = _never_names() | {"will", "may", "mark", "bill", "sue"}
+    given: set[str] = set()
+    family: set[str] = set()
+    for locale in NAME_LIST_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attribute, into in (("first_names", given), ("first_names_female", given),
+                                ("first_names_male", given), ("first_names_nonbinary", given),
+                                ("last_names", family), ("last_names_female", family),
+                                ("last_names_male", family)):
+            values = getattr(provider, attribute, None)
+            if not isinstance(values, (list, tuple, dict, set, frozenset)):
+                continue
+            for value in values:
+                word = str(value).casefold()
+                if _LISTED_WORD.fullmatch(word) and word not in never:
+                    into.add(word)
+    return frozenset(given), frozenset(family)
+
+
+# Words that make a listed name a place or a business ("beverly hills", "chase field", "george
+# washington bridge", "an edward jones account"): after (or as) the surname, the run is no person.
+_PLACE_WORDS = frozenset(
+    "hills lane park street st avenue ave road rd boulevard blvd drive way field bridge airport station "
+    "square plaza center centre mall hall hotel college university school hospital county city lake river "
+    "beach stadium arena tower library museum account accounts card cards bank banks".split()
+)
+# A word, or any other single character (so "maria, lopez" is not a run of names).
+_LISTED_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\S")
+
+
+def redact_listed_names(text: str, keep: Iterable[str] = ()) -> str:
+    """Replace a listed given name followed by a listed surname ("maria lopez") with ``<PERSON>``.
+
+    Works in any letter case: speech-to-text and chat often come in lower case,
+    where the NER model finds no name. Only a given name directly followed by a
+    surname counts, with at most one more listed name between them ("mary ann
+    jones"); the lists are Faker's for English-speaking locales
+    (:func:`listed_names`), less English stop words ("will", "may"). A single
+    given name stays ("call sarah"), and so does a name that is a place or a
+    business ("beverly hills", "chase field", "my edward jones account"). The document's own people (``keep``)
+    keep their names, as in :func:`redact_names`.
+    """
+    if not text:
+        return text
+    given, family = listed_names()
+    allowed = _words(" ".join(keep))
+    words = [(m.group(), m.start(), m.end()) for m in _LISTED_TOKEN.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        found = None
+        first = words[i][0].casefold()
+        if first in given:
+            for length in (3, 2):
+                run = words[i:i + length]
+                if len(run) < length or not all(w[0][:1].isalpha() for w in run):
+                    continue
+                if any(text[a[2]:b[1]].strip(" \t") for a, b in zip(run, run[1:])):
+                    continue  # the words are not next to each other ("maria, lopez")
+                names = [w[0].casefold() for w in run]
+                after = words[i + length][0].casefold() if i + length < len(words) else ""
+                if (names[-1] in family and names[-1] not in _PLACE_WORDS and after not in _PLACE_WORDS
+                        and all(n in given or n in family for n in names[1:-1])):
+                    found = run
+                    break
+        if found is None:
+            i += 1
+            continue
+        start, end = found[0][1], found[-1][2]
+        if not _words(text[start:end]) <= allowed:
+            spans.append((start, end))
+        i += len(found)
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, end in spans:
+        out.append(text[last:start])
+        out.append("<PERSON>")
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 # "my name is X", "name's X", "this is X speaking": a name that follows, in any case.
 # Speech-to-text and chat often come in lower case, where the NER model sees no name at all.
@@ -423,7 +523,7 @@ def _redact_batch(batch: list[Document], patterns: bool, nlp: Any, batch_size: i
             keep.append(names)
     if nlp is not None:
         texts = redact_names(texts, nlp, keep, batch_size=batch_size)
-        texts = [redact_introductions(t, k) for t, k in zip(texts, keep)]
+        texts = [redact_listed_names(redact_introductions(t, k), k) for t, k in zip(texts, keep)]
     out, at = [], 0
     for doc in batch:
         turns = []

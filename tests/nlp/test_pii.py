@@ -179,3 +179,51 @@ def test_redact_introductions_in_any_case(text, expected) -> None:
     from nlp.pii import redact_introductions
 
     assert redact_introductions(text, ["Jane Doe"]) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("maria lopez", "<PERSON>"),  # lower case, as speech-to-text and chat write it
+    ("the account is under priya patel", "the account is under <PERSON>"),
+    ("john smith from acme", "<PERSON> from acme"),
+    ("Mary Ann Jones here", "<PERSON> here"),  # a middle name joins the run
+    ("please schedule a meeting with john smith at 1 pm", "please schedule a meeting with <PERSON> at 1 pm"),
+    ("call sarah", "call sarah"),  # one given name alone stays
+    ("maria, lopez", "maria, lopez"),  # not next to each other
+    ("will smith", "will smith"),  # a stop word is never a given name here
+    ("best price", "best price"),
+    ("does spago in beverly hills take reservations", "does spago in beverly hills take reservations"),
+    ("a hotel near chase field", "a hotel near chase field"),  # a place named after someone
+    ("why is there a hold on my edward jones account", "why is there a hold on my edward jones account"),
+    ("jane doe here", "jane doe here"),  # the document's own speaker keeps her name
+])
+def test_redact_listed_names_in_any_case(text, expected) -> None:
+    from nlp.pii import redact_listed_names
+
+    assert redact_listed_names(text, ["Jane Doe"]) == expected
+
+
+def test_listed_names_come_from_the_installed_package_without_stop_words() -> None:
+    from nlp.pii import listed_names
+
+    given, family = listed_names()
+    assert {"maria", "john", "priya"} <= given and {"lopez", "smith", "patel"} <= family
+    assert not {"will", "may", "the", "and"} & (given | family)
+
+
+def test_a_bare_lower_case_name_is_redacted_and_never_themed(name_model) -> None:
+    from datetime import datetime
+
+    from nlp.pii import redact_documents
+    from nlp.records import Document, Role, Source, Turn
+    from nlp.text import load_sentence_splitter, segment_document
+
+    doc = Document(doc_id="c2", source=Source.CALL, created_at=datetime(2026, 10, 1), path="c2.txt", turns=(
+        Turn("Riley Rep", Role.REP, "Can you confirm the name on the account?", 0.0, 4.0),
+        Turn("Pat Customer", Role.CUSTOMER, "its under maria lopez", 4.0, 7.0),
+        Turn("Riley Rep", Role.REP, "Thanks, and what can we help with?", 7.0, 10.0),
+        Turn("Pat Customer", Role.CUSTOMER, "we need single sign on with okta for the whole team", 10.0, 15.0),
+    ))
+    (out,) = redact_documents([doc], nlp=name_model)
+    assert out.turns[1].text == "its under <PERSON>"
+    segments = [s for s in segment_document(out, load_sentence_splitter()) if s.speaker_role == Role.CUSTOMER]
+    assert [s.themeable for s in segments] == [False, True]
