@@ -109,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="groundswell-demo", metavar="DIR",
                       help="folder for the report bundle (default: ./groundswell-demo)")
     demo.add_argument("--store", metavar="URL",
-                      help="database URL (default: a fresh SQLite file inside --out's parent .groundswell/)")
+                      help="database URL (default: the SQLite file demo.db in $GROUNDSWELL_HOME, .groundswell/ "
+                           "under the working folder; kept between demo runs, so a second run grows the "
+                           "first run's themes and keeps their ids)")
 
     serve = sub.add_parser("serve", help="serve a nightly scheduled mining deployment",
                            description="Create a Prefect deployment of the mining flow on a cron "

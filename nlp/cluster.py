@@ -40,6 +40,7 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = [
+    "CLUSTER_RULE",
     "DEFAULT_GRANULARITY",
     "DEFAULT_ASSIGN_THRESHOLD",
     "DEFAULT_TEXT_WEIGHT",
@@ -49,6 +50,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: Version of what clustering does with a corpus; a store whose last run clustered under another
+#: version clusters in full on its next run instead of growing last run's themes (pipelines.mine).
+#: v7: Ward's points smoothed toward their neighbours (seventh session).
+CLUSTER_RULE = "cluster.v7"
 #: Mean squared distance of a (centred, smoothed, normalised) point to its theme
 #: centroid at which the Ward tree is cut; lower gives more, tighter themes.
 #: Chosen on CLINC150 validation and its one-domain and Zipf-sized shapes (see

@@ -11,10 +11,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ClusterSummary", "summarize_clusters", "cluster_centroids", "cluster_cohesion", "pick_exemplars",
+__all__ = ["LABEL_RULE", "ClusterSummary", "summarize_clusters", "cluster_centroids", "cluster_cohesion", "pick_exemplars",
            "group_themes", "join_rising_pieces", "neighbour_mixing"]
 
 logger = logging.getLogger(__name__)
+
+#: Version of how labels are made; a theme keeps last run's label only under the same version
+#: (pipelines.mine clusters in full when it changed). v2: redaction placeholders read as "someone".
+LABEL_RULE = "labels.v2"
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
 _PLACEHOLDER = re.compile(r"<[A-Z]+>")

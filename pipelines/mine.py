@@ -29,7 +29,7 @@ from nlp.alignment import (
     statements_raised,
     theme_statement_similarity,
 )
-from nlp.cluster import DEFAULT_GRANULARITY, cluster_embeddings
+from nlp.cluster import CLUSTER_RULE, DEFAULT_GRANULARITY, cluster_embeddings
 from nlp.embed import MODELS, EmbeddingModel, embed_texts, text_hash
 from nlp.flags import RISING, FlagParams, raise_flags
 from nlp.identity import keep_previous_assignments, match_themes
@@ -61,7 +61,14 @@ from nlp.smalltalk import (
     small_talk_themes,
 )
 from nlp.text import SentenceSplitter, content_words, is_thin_note, segment_document, states_a_need
-from nlp.themes import cluster_cohesion, cluster_centroids, group_themes, join_rising_pieces, summarize_clusters
+from nlp.themes import (
+    LABEL_RULE,
+    cluster_cohesion,
+    cluster_centroids,
+    group_themes,
+    join_rising_pieces,
+    summarize_clusters,
+)
 from nlp.trends import Mention, TrendParams, measure_trend
 from pipelines.settings import Settings
 from pipelines.store import Store, redact_url
@@ -395,8 +402,10 @@ def find_themes(
     if settings.themes.assign_threshold is not None:
         kwargs["assign_threshold"] = settings.themes.assign_threshold
     kwargs["merge_mixing"] = settings.themes.merge_mixing
+    rules = {"cluster": CLUSTER_RULE, "small_talk": SMALL_TALK_RULE, "labels": LABEL_RULE,
+             "granularity": kwargs.get("granularity", DEFAULT_GRANULARITY)}
     stored = store.load_themes()
-    previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id)
+    previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id, rules)
     spoken = np.fromiter((r.source is Source.CALL for r in rows), dtype=bool, count=len(rows))
     # each segment's cosine to its nearest small-talk prototype (None: no prototypes, no small-talk rules)
     similarity = (prototype_similarity(vectors, small_talk_vectors)
@@ -549,7 +558,8 @@ _INCREMENTAL_KNOBS = ("incremental", "incremental_max_new", "full_every_days")
 
 
 def _clustering_plan(store: Store, stored: Sequence[Any], themeable_ids: Sequence[str], as_of: date,
-                     settings: Settings, model_id: str) -> tuple[np.ndarray | None, dict[str, Any]]:
+                     settings: Settings, model_id: str,
+                     rules: dict[str, Any] | None = None) -> tuple[np.ndarray | None, dict[str, Any]]:
     """Whether tonight may grow last run's themes, and from which labels.
 
     Returns ``(previous labels per themeable segment, info)`` for an incremental
@@ -557,13 +567,18 @@ def _clustering_plan(store: Store, stored: Sequence[Any], themeable_ids: Sequenc
     Everything is clustered again on the first run, when turned off, when the
     theme or embedding settings changed, on a backfill (an as-of day before the
     last run's), when the last full clustering is ``full_every_days`` old, when
-    many of last run's members are gone, or when many segments are new.
+    many of last run's members are gone, or when many segments are new; and when
+    groundswell's own ``rules`` (its clustering, small-talk and label versions and
+    the granularity in use) differ from those the last run recorded, as after an
+    upgrade: themes grown under old rules would keep old-rule labels and cuts.
     """
     ts = settings.themes
     as_of_s = as_of.isoformat()
+    rules = dict(rules or {})
 
     def full(reason: str) -> tuple[None, dict[str, Any]]:
-        return None, {"mode": "full", "reason": reason, "last_full_as_of": as_of_s, "themeable": len(themeable_ids)}
+        return None, {"mode": "full", "reason": reason, "last_full_as_of": as_of_s, "themeable": len(themeable_ids),
+                      "rules": rules}
 
     if not ts.incremental:
         return full("incremental clustering is off")
@@ -581,6 +596,11 @@ def _clustering_plan(store: Store, stored: Sequence[Any], themeable_ids: Sequenc
         settings_now.pop(key, None)
     if settings_before != settings_now or (model_id and (record.get("models") or {}).get("embedding") != model_id):
         return full("theme or embedding settings changed")
+    rules_before = before.get("rules") or {}
+    if rules_before != rules:
+        changed = ", ".join(f"{key} {rules_before.get(key, 'unrecorded')} -> {rules.get(key)}"
+                            for key in sorted(set(rules) | set(rules_before)) if rules_before.get(key) != rules.get(key))
+        return full(f"groundswell's theme rules changed since the last run ({changed})")
     if not last_full or str(record.get("as_of", "")) > as_of_s:
         return full("an earlier as-of day than the last run's")
     if (as_of - date.fromisoformat(last_full)).days >= ts.full_every_days:
@@ -601,7 +621,7 @@ def _clustering_plan(store: Store, stored: Sequence[Any], themeable_ids: Sequenc
     return _renumbered(previous), {"mode": "incremental",
                       "reason": f"{max(new, 0)} new segments; {unthemed} of {len(themeable_ids)} unthemed",
                       "last_full_as_of": last_full, "unthemed": unthemed, "new": max(new, 0),
-                      "themeable": len(themeable_ids)}
+                      "themeable": len(themeable_ids), "rules": rules}
 
 
 def _unchanged_labels(labels: np.ndarray, themeable_ids: Sequence[str], stored: Sequence[Any],

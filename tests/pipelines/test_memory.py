@@ -121,6 +121,21 @@ def test_the_next_night_grows_last_runs_themes_and_settings_or_backfill_cluster_
         if t.id in before:
             assert set(before[t.id].members) <= set(t.members)
     assert {t.id for t in first.themes} <= {t.id for t in second.themes}
+    # the run records the rules it clustered under; other rules (an upgrade) mean a full clustering
+    from nlp.cluster import CLUSTER_RULE
+    from pipelines.mine import _clustering_plan
+
+    assert info["rules"]["cluster"] == CLUSTER_RULE
+    store = Store(url)
+    try:
+        upgraded = {**info["rules"], "labels": "labels.v999"}
+        previous, plan = _clustering_plan(store, store.load_themes(), [], D, Settings(), "", upgraded)
+        assert previous is None and plan["mode"] == "full", plan
+        assert "labels" in plan["reason"] and "labels.v999" in plan["reason"]
+        previous, plan = _clustering_plan(store, store.load_themes(), [], D, Settings(), "", info["rules"])
+        assert "rules" not in plan["reason"]
+    finally:
+        store.dispose()
     # theme settings changed: everything is clustered again
     with caplog.at_level("WARNING", logger="pipelines.mine"):
         third = run(D, "c", Settings(themes={"granularity": 0.5}))
