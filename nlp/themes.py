@@ -17,8 +17,9 @@ __all__ = ["LABEL_RULE", "ClusterSummary", "summarize_clusters", "cluster_centro
 logger = logging.getLogger(__name__)
 
 #: Version of how labels are made; a theme keeps last run's label only under the same version
-#: (pipelines.mine clusters in full when it changed). v2: redaction placeholders read as "someone".
-LABEL_RULE = "labels.v2"
+#: (pipelines.mine clusters in full when it changed). v2: redaction placeholders read as "someone";
+#: v3: a part made only of listed names ("carrie lisa") is never used.
+LABEL_RULE = "labels.v3"
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
 _PLACEHOLDER = re.compile(r"<[A-Z]+>")
@@ -139,12 +140,23 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()))
 
 
+def _names_only(part: str) -> bool:
+    """A part of two or more words, each a listed given name or surname ("carrie lisa"): people, not a theme."""
+    from nlp.pii import listed_names
+
+    words = re.findall(r"[a-z]+", part.lower())
+    if len(words) < 2:
+        return False
+    given, family = listed_names()
+    return all(w in given or w in family for w in words)
+
+
 def _label_from(keywords: Sequence[str], phrases: Sequence[str]) -> str:
-    """Two distinct key phrases joined by " / "; parts with the same words count once."""
+    """Two distinct key phrases joined by " / "; parts with the same words count once, names never."""
     parts: list[str] = []
     for p in list(phrases) + list(keywords):
         w = _words(p)
-        if not w or any(w <= _words(q) or _words(q) <= w for q in parts):
+        if not w or any(w <= _words(q) or _words(q) <= w for q in parts) or _names_only(p):
             continue
         parts.append(p)
         if len(parts) == 2:

@@ -219,6 +219,15 @@ def test_summarize_clusters_label_never_shows_a_redaction_placeholder(parser) ->
     assert not any("PERSON" in k for k in summary.keywords)
 
 
+def test_a_label_part_made_only_of_names_is_never_used() -> None:
+    from nlp.themes import _label_from
+
+    # clinc150's "schedule a meeting with carrie and lisa" gave the label "Meeting / carrie lisa"
+    assert _label_from(["meeting", "tomorrow"], ["Meeting", "carrie lisa"]) == "Meeting / tomorrow"
+    assert _label_from(["intacct", "sync"], ["Sage Intacct", "sync"]) == "Sage Intacct / sync"  # a product keeps its name
+    assert _label_from(["price", "cfo"], []) == "Price / cfo"  # one word that is also a surname stays
+
+
 def _unit_rows(*rows: list[float]) -> np.ndarray:
     m = np.asarray(rows, dtype=np.float64)
     return m / np.linalg.norm(m, axis=1, keepdims=True)
