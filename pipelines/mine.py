@@ -181,9 +181,11 @@ def load_resources(settings: Settings) -> Resources:
 
 
 def start_run(store: Store, as_of: date) -> tuple[str, datetime]:
-    """Open a run record; returns (run id, started_at UTC naive)."""
-    started = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-    run_id = f"run-{started:%Y%m%dT%H%M%S}-{hashlib.sha256(f'{started}{as_of}'.encode()).hexdigest()[:6]}"
+    """Open a run record; returns (run id, started_at UTC naive, to the second)."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    started = now.replace(microsecond=0)
+    # the id's suffix reads the microseconds too: two runs started in one second get two ids
+    run_id = f"run-{started:%Y%m%dT%H%M%S}-{hashlib.sha256(f'{now.isoformat()}{as_of}'.encode()).hexdigest()[:6]}"
     store.start_run(run_id, as_of.isoformat(), started)
     return run_id, started
 
@@ -1048,8 +1050,10 @@ def finish_run(store: Store, run: Run, themes: Sequence[Theme], result: ThemeRes
             "unchanged_documents": report.unchanged_documents},
         **(extra or {}),
     }
+    # the store keeps the finish to the microsecond: it orders runs by it ("the last run"), and two
+    # short runs can finish within one second (a replay, a backfill); the bundle shows the second
     store.finish_run(
-        run.id, finished_at=run.finished_at or datetime.now(timezone.utc).replace(tzinfo=None),
+        run.id, finished_at=datetime.now(timezone.utc).replace(tzinfo=None),
         record=record,
         themes=[(t.id, t.label, t.keywords, c, t.size, t.status.value) for t, c in zip(themes, result.centroids)],
         assignments=result.assignments, lineage=result.lineage,

@@ -195,6 +195,29 @@ def test_finish_run_marks_themes_not_seen_again_as_gone(store) -> None:
     assert themes["T2"].members == frozenset()
 
 
+def test_the_last_run_is_the_one_that_finished_last_within_one_second(store) -> None:
+    # two short runs (a replay, a backfill) can finish within one second; the store keeps the
+    # microseconds, so "the last run" is the later one, not the one whose id sorts last
+    store.start_run("run-b", "2024-03-30", MARCH)
+    store.finish_run("run-b", finished_at=MARCH.replace(microsecond=100_000), record={}, themes=_theme_rows("T1"),
+                     assignments={"a#1": "T1"})
+    store.start_run("run-a", "2024-03-31", MARCH)
+    store.finish_run("run-a", finished_at=MARCH.replace(microsecond=900_000), record={}, themes=_theme_rows("T1"),
+                     assignments={"a#2": "T1"})
+    assert store.last_done_run() == "run-a"
+    assert {t.theme_id: t.members for t in store.load_themes()} == {"T1": frozenset({"a#2"})}
+
+
+def test_two_runs_started_in_one_second_get_two_ids(store) -> None:
+    from datetime import date
+
+    from pipelines.mine import start_run
+
+    first, started = start_run(store, date(2024, 3, 31))
+    second, _ = start_run(store, date(2024, 3, 31))
+    assert first != second and started.microsecond == 0
+
+
 def test_load_themes_empty_store(store) -> None:
     assert store.load_themes() == []
     assert store.last_done_run() is None
