@@ -423,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         case = build_calls(list(zip(data.texts, data.labels)), templates=args.small_talk)
     model = load_model(model=args.model)
     granularity = MODELS[args.model].granularity  # as groundswell mine takes it
+    piece_spread = MODELS[args.model].piece_spread
 
     def vectors_for(texts: list[str]) -> np.ndarray:
         return cached_embeddings(model, f"calls-dev_{args.split}", tuple(texts), args.cache_dir)[0]
@@ -439,7 +440,8 @@ def main(argv: list[str] | None = None) -> int:
               **evaluate_calls(case, vectors_for, min_spoken_content_words=args.min_spoken_content_words,
                                prototype_vectors=prototypes, threshold=args.theme_threshold,
                                segment_rule=not args.no_segment_rule,
-                               **({} if granularity is None else {"granularity": granularity}))}
+                               **({} if granularity is None else {"granularity": granularity}),
+                               **({} if piece_spread is None else {"piece_spread": piece_spread}))}
     args.out.mkdir(parents=True, exist_ok=True)
     name = f"calls-dev-{args.split}-{args.small_talk}-min{args.min_spoken_content_words}"
     name += "-taskneeds" if args.needs == "task" and args.small_talk != "clinc" else ""

@@ -169,10 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     model = load_model(model=args.model)
     shapes = build_shapes(args.data, model, args.cache_dir)
     granularity = MODELS[args.model].granularity or nlp_cluster.DEFAULT_GRANULARITY
+    piece_spread = MODELS[args.model].piece_spread or nlp_cluster.DEFAULT_PIECE_SPREAD
     methods: dict[str, Callable[[np.ndarray, list[str]], np.ndarray]] = {
-        "groundswell (defaults)": lambda v, t: nlp_cluster.cluster_embeddings(v, texts=t, granularity=granularity),
+        "groundswell (defaults)": lambda v, t: nlp_cluster.cluster_embeddings(
+            v, texts=t, granularity=granularity, piece_spread=piece_spread),
         "groundswell, pieces never joined": lambda v, t: nlp_cluster.cluster_embeddings(
-            v, texts=t, granularity=granularity, merge_mixing=None),
+            v, texts=t, granularity=granularity, merge_mixing=None, piece_spread=None),
     }
     if args.bertopic:
         methods["BERTopic 0.17.4 + reduce_outliers"] = _bertopic

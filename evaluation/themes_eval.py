@@ -74,10 +74,11 @@ def _timed(fn: Callable[[], np.ndarray]) -> tuple[np.ndarray, float]:
     return np.asarray(out), time.perf_counter() - start
 
 
-def _groundswell_settings(with_texts: bool, granularity: float) -> str:
+def _groundswell_settings(with_texts: bool, granularity: float, piece_spread: float) -> str:
     parts = [
         "min_cluster_size=5",
         f"granularity={granularity}",
+        f"piece_spread={piece_spread}",
         f"assign_threshold={nlp_cluster.DEFAULT_ASSIGN_THRESHOLD}",
         "seed=0",
     ]
@@ -105,20 +106,24 @@ def fit_bertopic(texts: list[str], vectors: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def evaluate(data: LabelledTexts, vectors: np.ndarray, *, bertopic: bool = True,
-             granularity: float | None = None) -> list[MethodResult]:
+             granularity: float | None = None, piece_spread: float | None = None) -> list[MethodResult]:
     """Run every method on the same vectors and score it against the gold labels.
 
-    ``granularity``: the model's own theme granularity (None: the clusterer's default), as ``groundswell mine`` uses.
+    ``granularity``, ``piece_spread``: the model's own (None: the clusterer's defaults), as ``groundswell mine``
+    uses them.
     """
     gold = np.asarray(data.labels)
     texts = list(data.texts)
     results: list[MethodResult] = []
     g = nlp_cluster.DEFAULT_GRANULARITY if granularity is None else granularity
+    p = nlp_cluster.DEFAULT_PIECE_SPREAD if piece_spread is None else piece_spread
 
-    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, texts=texts, granularity=g))
-    results.append(_score("groundswell cluster_embeddings (with texts)", _groundswell_settings(True, g), gold, labels, secs))
-    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, granularity=g))
-    results.append(_score("groundswell cluster_embeddings (embeddings only)", _groundswell_settings(False, g), gold, labels, secs))
+    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, texts=texts, granularity=g, piece_spread=p))
+    results.append(_score("groundswell cluster_embeddings (with texts)", _groundswell_settings(True, g, p), gold,
+                          labels, secs))
+    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, granularity=g, piece_spread=p))
+    results.append(_score("groundswell cluster_embeddings (embeddings only)", _groundswell_settings(False, g, p), gold,
+                          labels, secs))
 
     if bertopic:
         topics, reduced, secs, total = fit_bertopic(texts, vectors)
@@ -189,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     data = load_dataset(dataset, args.data, args.split)
     model = load_model(model=args.model)
     vectors, embed_seconds = cached_embeddings(model, data.name, data.texts, args.cache_dir)
-    results = evaluate(data, vectors, bertopic=not args.no_bertopic, granularity=MODELS[args.model].granularity)
+    results = evaluate(data, vectors, bertopic=not args.no_bertopic, granularity=MODELS[args.model].granularity,
+                       piece_spread=MODELS[args.model].piece_spread)
 
     report = {
         "split": data.name,

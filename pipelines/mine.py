@@ -29,7 +29,7 @@ from nlp.alignment import (
     statements_raised,
     theme_statement_similarity,
 )
-from nlp.cluster import CLUSTER_RULE, DEFAULT_GRANULARITY, cluster_embeddings
+from nlp.cluster import CLUSTER_RULE, DEFAULT_GRANULARITY, DEFAULT_PIECE_SPREAD, cluster_embeddings
 from nlp.embed import MODELS, EmbeddingModel, embed_texts, text_hash
 from nlp.flags import RISING, FlagParams, raise_flags
 from nlp.identity import keep_previous_assignments, match_themes
@@ -404,8 +404,14 @@ def find_themes(
     if settings.themes.assign_threshold is not None:
         kwargs["assign_threshold"] = settings.themes.assign_threshold
     kwargs["merge_mixing"] = settings.themes.merge_mixing
+    piece_spread = settings.themes.piece_spread
+    if piece_spread is None:
+        piece_spread = MODELS[settings.embed.model].piece_spread
+    if piece_spread is not None:
+        kwargs["piece_spread"] = piece_spread
     rules = {"cluster": CLUSTER_RULE, "small_talk": SMALL_TALK_RULE, "labels": LABEL_RULE,
-             "granularity": kwargs.get("granularity", DEFAULT_GRANULARITY)}
+             "granularity": kwargs.get("granularity", DEFAULT_GRANULARITY),
+             "piece_spread": kwargs.get("piece_spread", DEFAULT_PIECE_SPREAD)}
     stored = store.load_themes()
     previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id, rules)
     spoken = np.fromiter((r.source is Source.CALL for r in rows), dtype=bool, count=len(rows))

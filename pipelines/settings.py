@@ -105,6 +105,13 @@ class ThemeSettings(BaseModel):
                     "them, both ways, at least this much (geometric mean of the two shares): a need worded "
                     "loosely is cut in pieces that lie against each other (None: never join clusters).",
     )
+    piece_spread: float | None = Field(
+        None, gt=0, lt=1,
+        description="Two halves of the theme tree are one theme when joining them raises the mean squared "
+                    "distance of a segment to its theme's centre by at most this, per segment: a large need that "
+                    "the cut split in two (None: the model's default, 0.085 for MiniLM and 0.11 for mpnet, chosen "
+                    "on CLINC150).",
+    )
     small_talk_threshold: float | None = Field(
         0.4, gt=-1, le=1,
         description="A call segment at least this similar (cosine) to one of nlp.smalltalk's prototypes is near "

@@ -103,6 +103,7 @@ def test_cluster_embeddings_edge_sizes(n: int, min_cluster_size: int, expected: 
         (np.full((3, DIM), np.nan, dtype=np.float32), {}, "NaN"),  # broken embeddings
         (np.eye(3, DIM, dtype=np.float32), {"min_cluster_size": 0}, "min_cluster_size"),
         (np.eye(3, DIM, dtype=np.float32), {"granularity": 0.0}, "granularity"),
+        (np.eye(3, DIM, dtype=np.float32), {"piece_spread": 1.0}, "piece_spread"),
     ],
 )
 def test_cluster_embeddings_rejects_bad_input(
@@ -130,10 +131,26 @@ def test_cluster_embeddings_joins_the_pieces_of_a_loosely_worded_need() -> None:
     x, truth = _loose_needs()
     # the spread cut alone (even on the smoothed vectors) leaves each loose need in pieces
     # that lie against each other
-    assert cluster_embeddings(x, merge_mixing=None).max() + 1 > 12
+    assert cluster_embeddings(x, merge_mixing=None, piece_spread=None).max() + 1 > 12
     labels = cluster_embeddings(x)
     assert labels.max() + 1 == 6
     assert adjusted_rand_score(truth, labels) > 0.95
+    # either way of joining mends them on its own: halves whose merge barely spreads a point
+    # (piece_spread), pieces whose neighbours cross (merge_mixing)
+    for alone in ({"merge_mixing": None}, {"piece_spread": None}):
+        assert adjusted_rand_score(truth, cluster_embeddings(x, **alone)) > 0.95, alone
+
+
+def test_piece_spread_rejoins_the_halves_of_a_large_need_but_not_two_needs() -> None:
+    # one large need (200 segments) beside six small ones (25 each): Ward's cut, which counts the
+    # whole increase of spread, cuts the large one in pieces first; per point, they are one need
+    rng = np.random.default_rng(1)
+    centres = _unit(rng.normal(size=(7, DIM)))
+    truth = np.concatenate([np.zeros(200, dtype=np.int64), np.repeat(np.arange(1, 7), 25)])
+    x = _unit(centres[truth] + rng.normal(scale=0.05, size=(truth.size, DIM)))
+    assert cluster_embeddings(x, piece_spread=None, merge_mixing=None).max() + 1 > 10
+    labels = cluster_embeddings(x, merge_mixing=None)
+    assert labels.max() + 1 == 7 and adjusted_rand_score(truth, labels) > 0.99
 
 
 def test_smoothing_pulls_each_wording_toward_its_own_need() -> None:

@@ -95,7 +95,7 @@ def test_join_themes_refuses_a_themed_row() -> None:
 
 def test_new_needs_worded_loosely_come_out_whole_unless_joining_is_off() -> None:
     # three new needs of 60 segments, each spread wide: the spread cut leaves them in pieces,
-    # which the clusterer joins again (``merge_mixing``), in an incremental run as in a full one
+    # which the clusterer joins again (``merge_mixing``, ``piece_spread``), in an incremental run as in a full one
     old = _blobs([0, 1], 30, seed=0)
     rest = _blobs([5, 6, 7], 60, seed=3, spread=0.2)
     vectors = np.concatenate([old, rest])
@@ -103,4 +103,5 @@ def test_new_needs_worded_loosely_come_out_whole_unless_joining_is_off() -> None
     joined = extend_clusters(vectors, previous, min_cluster_size=5)
     assert joined.new_clusters == 3 and joined.noise == 0
     assert all(len(set(joined.labels[60 + 60 * i: 120 + 60 * i])) == 1 for i in range(3))
-    assert extend_clusters(vectors, previous, min_cluster_size=5, merge_mixing=None).new_clusters > 3
+    assert extend_clusters(vectors, previous, min_cluster_size=5, merge_mixing=None,
+                           piece_spread=None).new_clusters > 3
