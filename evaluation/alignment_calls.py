@@ -653,6 +653,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
                         help="embedding model, passed as GROUNDSWELL_EMBED__MODEL (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder (default: evaluation/results)")
+    parser.add_argument("--slot-answers", action="store_true",
+                        help="run mine with themes.slot_answers on (GROUNDSWELL_THEMES__SLOT_ANSWERS=true); "
+                             "results named ...-slot-answers")
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the built calls and the bundle in this folder (outside the repository)")
     args = parser.parse_args(argv)
@@ -669,7 +672,8 @@ def main(argv: list[str] | None = None) -> int:
         turns = [t for ts in calls.turns.values() for t in ts]
         logger.info("wrote %d calls (%d need turns, %d small-talk turns) and strategy.md to %s", len(calls.turns),
                     sum(t.kind == "need" for t in turns), sum(t.kind == "small_talk" for t in turns), work / "case")
-        run = run_mine(calls.calls_dir, calls.strategy_md, work / "run", args.model, AS_OF)
+        run = run_mine(calls.calls_dir, calls.strategy_md, work / "run", args.model, AS_OF,
+                       {"GROUNDSWELL_THEMES__SLOT_ANSWERS": "true"} if args.slot_answers else None)
         logger.info("groundswell mine done in %.1f s", run["wall_s"])
         result = score_case(calls, case, run.pop("bundle"), work / "run")
     finally:
@@ -692,6 +696,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     stem = f"alignment-calls-{args.model}" if args.case == "calls_holdout" else f"alignment-{args.case}-{args.model}"
+    stem += "-slot-answers" if args.slot_answers else ""
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     (args.out / f"{stem}.md").write_text(_md(report), encoding="utf-8")
     logger.info("wrote %s.json and .md in %s", stem, args.out)

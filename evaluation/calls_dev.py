@@ -22,7 +22,10 @@ exactly as ``groundswell mine`` does, then the small-talk rule of ``nlp.smalltal
 Tune on ``--split val`` only; ``test`` is for reporting. Small-talk templates:
 ``--small-talk dev`` and ``heldout`` (measured already, so development data now);
 ``heldout2`` was written before the segment-level rule was measured and is for
-reporting only; ``chat`` (lower-case chat turns without punctuation) is development data.
+reporting only; ``chat`` (lower-case chat turns without punctuation) is development data;
+``slots`` (answers that pick an option: "the large one", "window seat please"; written in the
+ninth session before measuring, development data since) goes with ``--slot-answers``, which
+sets them aside as ``groundswell mine`` does with ``themes.slot_answers`` on.
 ``--small-talk clinc`` takes real small talk instead: half the small-talk turns are
 clinc150's own chit-chat and conversational utterances of the same split
 (:data:`CLINC_SMALL_TALK_INTENTS`, drawn with replacement), which then are no needs;
@@ -61,7 +64,7 @@ from nlp.smalltalk import (
     small_talk_segments,
     small_talk_themes,
 )
-from nlp.text import content_words, load_sentence_splitter, segment_document, states_a_need
+from nlp.text import content_words, load_sentence_splitter, load_tagger, segment_document, slot_answers, states_a_need
 
 __all__ = [
     "CallsCase", "CaseSegments", "TEMPLATE_FILES", "build_calls", "evaluate_calls", "main",
@@ -95,6 +98,7 @@ TEMPLATE_FILES = {
     "heldout2": Path(__file__).resolve().parent / "smalltalk_heldout2.txt",
     "heldout3": Path(__file__).resolve().parent / "smalltalk_heldout3.txt",
     "chat": Path(__file__).resolve().parent / "smalltalk_chat.txt",
+    "slots": Path(__file__).resolve().parent / "smalltalk_slots.txt",
 }
 #: Template files typed in lower case: their turns are lower-cased after the slots are
 #: filled, so names, companies, days and months come in lower case too ("maria lopez").
@@ -326,6 +330,7 @@ def evaluate_calls(
     threshold: float = DEFAULT_THRESHOLD,
     min_share: float = DEFAULT_MIN_SHARE,
     segment_rule: bool = True,
+    tagger=None,
     **cluster_kwargs,
 ) -> dict:
     """Segment, set small talk aside, cluster the rest, drop small talk from themes; score.
@@ -337,6 +342,8 @@ def evaluate_calls(
     not clustered, and members of a theme nearer small talk than their theme
     leave it (:func:`nlp.smalltalk.small_talk_members`); then themes that
     :func:`nlp.smalltalk.small_talk_themes` calls small talk lose their members.
+    With ``tagger`` (a spaCy tagger, :func:`nlp.text.load_tagger`) and ``segment_rule``,
+    slot answers (:func:`nlp.text.slot_answers`) are set aside too, as in ``groundswell mine``.
     The figures after the content-free rule alone are under ``"clustered"``.
     """
     segs = segment_case(case, min_spoken_content_words=min_spoken_content_words)
@@ -367,6 +374,16 @@ def evaluate_calls(
             "needs_caught_share": round(float((by_meaning & keep)[segs.kind == "need"].mean()), 4),
         }
         keep &= ~by_meaning
+        if tagger is not None:
+            idx = np.flatnonzero(keep)
+            slots = np.zeros(len(segs.texts), dtype=bool)
+            slots[idx] = slot_answers([segs.texts[i] for i in idx], tagger)
+            report["slot_rule"] = {
+                "small_talk_caught_share": round(float(slots[segs.kind == "small_talk"].sum()
+                                                       / max(1, keep[segs.kind == "small_talk"].sum())), 4),
+                "needs_caught_share": round(float(slots[segs.kind == "need"].mean()), 4),
+            }
+            keep &= ~slots
     labels = cluster(keep)
     report["clustered"] = score_case(segs, labels, keep)
     if segment_rule:
@@ -405,6 +422,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="segment_document's bar for a call passage to carry a need (default: 2)")
     parser.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
                         help="packaged embedding model (embed.model; default %(default)s)")
+    parser.add_argument("--slot-answers", action="store_true",
+                        help="set slot answers (nlp.text.slot_answers: 'the large one') aside, as groundswell "
+                             "mine does with themes.slot_answers on (off by default)")
     parser.add_argument("--no-theme-rule", action="store_true",
                         help="keep themes that nlp.smalltalk calls small talk (the figures before the rule)")
     args = parser.parse_args(argv)
@@ -440,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
               **evaluate_calls(case, vectors_for, min_spoken_content_words=args.min_spoken_content_words,
                                prototype_vectors=prototypes, threshold=args.theme_threshold,
                                segment_rule=not args.no_segment_rule,
+                               tagger=load_tagger() if args.slot_answers else None,
                                **({} if granularity is None else {"granularity": granularity}),
                                **({} if piece_spread is None else {"piece_spread": piece_spread}))}
     args.out.mkdir(parents=True, exist_ok=True)
@@ -447,6 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     name += "-taskneeds" if args.needs == "task" and args.small_talk != "clinc" else ""
     name += "-norule" if prototypes is None else ""
     name += "-nosegrule" if args.no_segment_rule and prototypes is not None else ""
+    name += "-slots" if args.slot_answers and prototypes is not None and not args.no_segment_rule else ""
     name += f"-theme{args.theme_threshold:g}" if args.theme_threshold != DEFAULT_THRESHOLD else ""
     name += f"-{args.model}" if args.model != DEFAULT_MODEL else ""
     (args.out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

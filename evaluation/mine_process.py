@@ -39,11 +39,14 @@ def last_record(store: Path) -> dict[str, Any]:
     return json.loads(row[0]) if row else {}
 
 
-def run_mine(source: Path, strategy: Path, work: Path, model: str, as_of: date) -> dict[str, Any]:
+def run_mine(source: Path, strategy: Path, work: Path, model: str, as_of: date,
+             settings: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``groundswell mine`` on ``source`` with store, Prefect home and bundle under ``work``.
 
     The user's own ``GROUNDSWELL_*`` settings are left out; ``model`` is the
-    run's ``embed.model``. The command's output goes to this process's stderr.
+    run's ``embed.model``; ``settings`` adds ``GROUNDSWELL_*`` variables
+    (``{"GROUNDSWELL_THEMES__SLOT_ANSWERS": "true"}``). The command's output goes
+    to this process's stderr.
 
     Returns:
         ``wall_s``, ``bundle`` (the output folder), ``command``, and the run
@@ -55,6 +58,10 @@ def run_mine(source: Path, strategy: Path, work: Path, model: str, as_of: date) 
     env = {k: v for k, v in os.environ.items() if not k.startswith("GROUNDSWELL_")}
     env.update(GROUNDSWELL_HOME=str(work / "home"), PREFECT_HOME=str(work / "prefect"),
                GROUNDSWELL_EMBED__MODEL=model, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    for key, value in (settings or {}).items():
+        if not key.startswith("GROUNDSWELL_"):
+            raise ValueError(f"settings are GROUNDSWELL_* variables; got {key!r}")
+        env[key] = value
     store, out = work / "store.db", work / "bundle"
     cmd = [groundswell_command(), "mine", "--source", str(source), "--strategy", str(strategy),
            "--store", f"sqlite:///{store}", "--out", str(out), "--as-of", as_of.isoformat()]

@@ -652,6 +652,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results folder (default: evaluation/results)")
     parser.add_argument("--bertopic", action="store_true",
                         help="also run BERTopic 0.17.4 defaults on the customer turns (the eval extra)")
+    parser.add_argument("--slot-answers", action="store_true",
+                        help="run mine with themes.slot_answers on (GROUNDSWELL_THEMES__SLOT_ANSWERS=true); "
+                             "results named ...-slot-answers")
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the built calls and the bundle in this folder (outside the repository!)")
     args = parser.parse_args(argv)
@@ -676,7 +679,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         calls_dir = write_case(calls, work / "case")
         logger.info("wrote %d calls (%d customer turns) to %s", len(calls), len(turns), calls_dir)
-        run = run_mine(calls_dir, work / "case" / "strategy.md", work / "run", args.model, last_day + timedelta(days=1))
+        extra = {"GROUNDSWELL_THEMES__SLOT_ANSWERS": "true"} if args.slot_answers else {}
+        run = run_mine(calls_dir, work / "case" / "strategy.md", work / "run", args.model, last_day + timedelta(days=1),
+                       extra)
         run["themes_json"] = len(json.loads((run["bundle"] / "themes.json").read_text(encoding="utf-8"))["themes"])
         logger.info("groundswell mine done in %.1f s", run["wall_s"])
         mapped = map_segments(read_segments(run.pop("bundle") / "segments.csv"), calls)
@@ -724,7 +729,7 @@ def main(argv: list[str] | None = None) -> int:
         "mixed": g["mixed_themes"] == 0,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = f"multidogo-calls-{args.split}-{args.model}"
+    stem = f"multidogo-calls-{args.split}-{args.model}" + ("-slot-answers" if args.slot_answers else "")
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
     (args.out / f"{stem}.md").write_text(_markdown(report), encoding="utf-8")
     logger.info("wrote %s.json and .md in %s", stem, args.out)

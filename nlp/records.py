@@ -269,6 +269,7 @@ NO_THEME_REASONS: Mapping[str, str] = MappingProxyType({
     "rep": "rep speech",
     "words": "small talk",
     "meaning": "small talk by meaning",
+    "slot": "slot answer (a detail, no need)",
     "cluster": "in a small-talk cluster",
     "one_word": "one content word, no theme near",
     "noise": "no theme near",

@@ -37,6 +37,10 @@ questions about one's own things ("do I have any meetings today") and about
 how to do something ("what is the process to...", "how to..."), so that a
 theme of such questions near the call-logistics prototypes ("I've got another
 meeting right after this") is not dropped as small talk.
+An opt-in step (``themes.slot_answers``, off by default) sets aside slot
+answers on calls, told by their form (no verb, no question, few content words:
+"the large one", "window seat please"; :func:`nlp.text.slot_answers`), before
+clustering; with it on, the rules recorded with a run say so.
 
 Pure: vectors in, arrays out; the prototypes are embedded by the caller with the
 same model as the segments (:func:`nlp.embed.embed_texts`).

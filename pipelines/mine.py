@@ -60,7 +60,7 @@ from nlp.smalltalk import (
     small_talk_segments,
     small_talk_themes,
 )
-from nlp.text import SentenceSplitter, content_words, is_thin_note, segment_document, states_a_need
+from nlp.text import SentenceSplitter, content_words, is_thin_note, segment_document, slot_answers, states_a_need
 from nlp.themes import (
     LABEL_RULE,
     cluster_cohesion,
@@ -114,6 +114,7 @@ class Resources:
     parser: Any  # a spaCy pipeline with a parser (and its NER, disabled), or None
     parser_name: str
     small_talk_vectors: np.ndarray | None = None  # nlp.smalltalk.SMALL_TALK_PROTOTYPES, embedded
+    tagger: Any = None  # a spaCy pipeline with a tagger, for slot answers (nlp.text.slot_answers), or None
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ _EMBED_CHUNK = 4096
 def load_resources(settings: Settings) -> Resources:
     """Load the embedding model, the sentence splitter and the parser."""
     from nlp.embed import load_model
-    from nlp.text import load_sentence_splitter
+    from nlp.text import load_sentence_splitter, load_tagger
 
     model = load_model(settings.embed.device, backend=settings.embed.backend, threads=settings.embed.threads,
                        model=settings.embed.model)
@@ -175,9 +176,12 @@ def load_resources(settings: Settings) -> Resources:
                 continue
         if parser is None:
             logger.warning("no spaCy English pipeline is installed: theme labels use keywords only")
+    tagger = None
+    if settings.themes.slot_answers:
+        tagger = parser if parser is not None else load_tagger()
     return Resources(model=model, split_sentences=load_sentence_splitter(), parser=parser,
                      parser_name=parser_name,
-                     small_talk_vectors=embed_texts(model, list(SMALL_TALK_PROTOTYPES)))
+                     small_talk_vectors=embed_texts(model, list(SMALL_TALK_PROTOTYPES)), tagger=tagger)
 
 
 def start_run(store: Store, as_of: date) -> tuple[str, datetime]:
@@ -369,6 +373,7 @@ def find_themes(
     parser: Any = None,
     small_talk_vectors: np.ndarray | None = None,
     model_id: str = "",
+    tagger: Any = None,
 ) -> ThemeResult:
     """Cluster themeable segments, describe the clusters, keep ids, measure trends.
 
@@ -411,7 +416,8 @@ def find_themes(
         kwargs["piece_spread"] = piece_spread
     rules = {"cluster": CLUSTER_RULE, "small_talk": SMALL_TALK_RULE, "labels": LABEL_RULE,
              "granularity": kwargs.get("granularity", DEFAULT_GRANULARITY),
-             "piece_spread": kwargs.get("piece_spread", DEFAULT_PIECE_SPREAD)}
+             "piece_spread": kwargs.get("piece_spread", DEFAULT_PIECE_SPREAD),
+             **({"slot_answers": True} if settings.themes.slot_answers else {})}
     stored = store.load_themes()
     previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id, rules)
     spoken = np.fromiter((r.source is Source.CALL for r in rows), dtype=bool, count=len(rows))
@@ -420,6 +426,8 @@ def find_themes(
                   if small_talk_vectors is not None and len(rows) else None)
     need_like = np.fromiter((states_a_need(r.text) for r in rows), dtype=bool, count=len(rows))
     aside = _small_talk_by_meaning(rows, similarity, settings, spoken, need_like)
+    slots = _slot_answers(rows, tagger, settings, spoken, aside)
+    aside |= slots
     thin = np.fromiter((not s and is_thin_note(r.text) for r, s in zip(rows, spoken)), dtype=bool, count=len(rows))
     if previous is not None:
         # a thin note keeps last run's theme; a new one is only placed by _join_thin_notes
@@ -448,7 +456,7 @@ def find_themes(
         if aside.any() and (labels[aside] >= 0).any():  # last run's theme does not take small talk back
             labels = _renumbered(np.where(aside, -1, labels))
         logger.info("themes: full clustering (%s)", clustering["reason"])
-    no_theme = _no_theme_reasons(segments, themeable_ids, labels, aside, thin, dropped_why)
+    no_theme = _no_theme_reasons(segments, themeable_ids, labels, aside, thin, dropped_why, slots)
     known = _unchanged_labels(labels, themeable_ids, stored) if clustering["mode"] == "incremental" else {}
     summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser, known_labels=known)
     k = len(summaries)
@@ -535,11 +543,12 @@ def find_themes(
 
 
 def _no_theme_reasons(segments: Sequence[Segment], themeable_ids: Sequence[str], labels: np.ndarray,
-                      aside: np.ndarray, thin: np.ndarray, dropped_why: np.ndarray) -> dict[str, str]:
+                      aside: np.ndarray, thin: np.ndarray, dropped_why: np.ndarray,
+                      slots: np.ndarray | None = None) -> dict[str, str]:
     """segment_id -> why it has no theme, for every segment without one.
 
     Rep speech and small talk by its words never reach the themes; of the themeable
-    segments, those set aside by meaning, those of a cluster dropped as small talk
+    segments, those set aside by meaning or as slot answers (``slots``), those of a cluster dropped as small talk
     (or whose member left it as such), notes of one content word that joined none,
     and the rest (too far from every theme, or in a cluster under the minimum size).
     """
@@ -547,6 +556,8 @@ def _no_theme_reasons(segments: Sequence[Segment], themeable_ids: Sequence[str],
     why[thin] = NO_THEME_REASONS["one_word"]
     why = np.where(dropped_why != "", dropped_why, why)
     why[aside] = NO_THEME_REASONS["meaning"]
+    if slots is not None:
+        why[slots] = NO_THEME_REASONS["slot"]
     out = {i: str(w) for i, w, lab in zip(themeable_ids, why, labels) if lab < 0}
     for s in segments:
         if not s.themeable:
@@ -671,6 +682,31 @@ def _small_talk_by_meaning(rows: Sequence[Segment], similarity: np.ndarray | Non
     if aside.any():
         logger.info("themes: %d segments are small talk by meaning and get no theme", int(aside.sum()))
     return aside
+
+
+def _slot_answers(rows: Sequence[Segment], tagger: Any, settings: Settings, spoken: np.ndarray,
+                  aside: np.ndarray) -> np.ndarray:
+    """Per themeable call segment: a slot answer ("the large one", nlp.text.slot_answers), never clustered.
+
+    Only with ``themes.slot_answers`` (off by default), with the small-talk rules
+    (``themes.small_talk_threshold`` not null) and a spaCy tagger. Only spoken
+    turns, as for small talk by meaning.
+    """
+    out = np.zeros(len(rows), dtype=bool)
+    if not settings.themes.slot_answers or settings.themes.small_talk_threshold is None:
+        return out
+    if tagger is None:
+        logger.warning("themes.slot_answers is on but no spaCy English pipeline is installed (en_core_web_sm): "
+                       "slot answers are not set aside; install the package or turn the setting off")
+        return out
+    idx = np.flatnonzero(spoken & ~aside)
+    if not idx.size:
+        return out
+    out[idx] = slot_answers([rows[i].text for i in idx], tagger)
+    if out.any():
+        logger.info("themes: %d call segments answer a question with a detail ('the large one') and get no theme",
+                    int(out.sum()))
+    return out
 
 
 def _join_thin_notes(labels: np.ndarray, vectors: np.ndarray, thin: np.ndarray, settings: Settings) -> np.ndarray:
@@ -995,7 +1031,7 @@ def mine(
         done()
         done = stage("themes")
         result = find_themes(store, segments, ids, vectors, as_of, settings, res.parser, res.small_talk_vectors,
-                             res.model.model_id)
+                             res.model.model_id, res.tagger)
         done()
         done = stage("strategy")
         themes, flags, matrix = compare_with_strategy(result, strategy, store, res.model, settings, nlp=res.parser)

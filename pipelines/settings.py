@@ -117,6 +117,14 @@ class ThemeSettings(BaseModel):
         description="A call segment at least this similar (cosine) to one of nlp.smalltalk's prototypes is near "
                     "small talk (None: keep every cluster).",
     )
+    slot_answers: bool = Field(
+        False,
+        description="Set aside call turns that only answer with a detail (\"the large one\", \"window seat "
+                    "please\": no verb, no question, at most three content words; nlp.text.slot_answers) before "
+                    "clustering, so that option answers form no themes. Off by default: on real customer chat "
+                    "turns it also set aside one need in ten written without a verb (evaluation/README.md, "
+                    "'Slot answers'). Needs a spaCy English pipeline (en_core_web_sm).",
+    )
     small_talk_threshold_notes: float | None = Field(
         0.5, gt=-1, le=1,
         description="The same for written notes, which are written to record something (None: a note is never "

@@ -399,3 +399,54 @@ def test_states_a_need(text: str, expected: bool) -> None:
     from nlp.text import states_a_need
 
     assert states_a_need(text) is expected
+
+
+# --- slot answers (themes.slot_answers) ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    from nlp.text import load_tagger
+
+    loaded = load_tagger()
+    assert loaded is not None, "en_core_web_sm (a dependency) is not installed"
+    return loaded
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The large one.", "window seat please", "My checking account.", "On my laptop.",
+     "Two adults and one child.", "the unlimited one", "Economy.", "round trip", "Water damage in the basement."],
+)
+def test_slot_answers_sets_aside_an_answer_that_picks_an_option(tagger, text: str) -> None:
+    from nlp.text import slot_answers
+
+    assert slot_answers([text], tagger) == [True]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need to change the PIN on my card.",  # a verb
+        "My card has not arrived.",
+        "how many ounces in a cup",  # a question without a verb
+        "Pricing for the enterprise tier?",
+        "sync phone",  # a lower-case command the small tagger reads as a noun phrase
+        "book a table for 3 under the name kendra",
+        "Problems with SSO via Okta and SAML on the enterprise tier for our contractors.",  # many content words
+    ],
+)
+def test_slot_answers_keeps_needs_questions_and_commands(tagger, text: str) -> None:
+    from nlp.text import slot_answers
+
+    assert slot_answers([text], tagger) == [False]
+
+
+def test_slot_answers_needs_a_tagger() -> None:
+    from nlp.spacy_import import import_spacy
+    from nlp.text import slot_answers
+
+    blank = import_spacy().blank("en")
+    with pytest.raises(ValueError, match="tagger"):
+        slot_answers(["the large one"], blank)
+    assert slot_answers([], blank) == []
