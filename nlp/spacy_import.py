@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import sys
 from types import ModuleType
+from typing import Any
 
-__all__ = ["import_spacy"]
+__all__ = ["import_spacy", "lemma_index"]
 
 
 def import_spacy() -> ModuleType:
@@ -30,3 +31,18 @@ def import_spacy() -> ModuleType:
         if hide and "torch" in sys.modules and sys.modules["torch"] is None:
             del sys.modules["torch"]
     return spacy
+
+
+def lemma_index(pipeline: Any) -> dict[str, frozenset[str]]:
+    """The base forms its lemmatizer knows, by part of speech ("noun", "verb", "adj", "adv").
+
+    Read from the rule lemmatizer's ``lemma_index`` table (``en_core_web_sm``);
+    empty when the pipeline is None or has no such table.
+    """
+    if pipeline is None or "lemmatizer" not in getattr(pipeline, "component_names", ()):
+        return {}
+    lookups = getattr(pipeline.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return {}
+    table = lookups.get_table("lemma_index")
+    return {pos: frozenset(table.get(pos, ())) for pos in ("noun", "verb", "adj", "adv")}

@@ -408,13 +408,10 @@ def _word_classes(pipeline) -> tuple[frozenset[str], frozenset[str]]:
     a verb ("sync"), or can be one and is followed by what a verb takes ("book a
     table"; not "round trip"), is taken for a command, not a slot answer.
     """
-    if "lemmatizer" not in pipeline.component_names:
-        return frozenset(), frozenset()
-    lookups = getattr(pipeline.get_pipe("lemmatizer"), "lookups", None)
-    if lookups is None or not lookups.has_table("lemma_index"):
-        return frozenset(), frozenset()
-    index = lookups.get_table("lemma_index")
-    return frozenset(index.get("verb", ())), frozenset(index.get("noun", ()))
+    from nlp.spacy_import import lemma_index
+
+    index = lemma_index(pipeline)
+    return index.get("verb", frozenset()), index.get("noun", frozenset())
 
 
 def load_tagger():

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 #: Version of how labels are made; a theme keeps last run's label only under the same version
 #: (pipelines.mine clusters in full when it changed). v2: redaction placeholders read as "someone";
 #: v3: a part made only of listed names ("carrie lisa") is never used.
-LABEL_RULE = "labels.v3"
+LABEL_RULE = "labels.v4"
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
 _PLACEHOLDER = re.compile(r"<[A-Z]+>")
@@ -151,12 +151,36 @@ def _names_only(part: str) -> bool:
     return all(w in given or w in family for w in words)
 
 
-def _label_from(keywords: Sequence[str], phrases: Sequence[str]) -> str:
+def _has_a_name(part: str, english: frozenset[str]) -> bool:
+    """A part of two or more words, one of them a listed name that is no English word ("lisa schedule").
+
+    ``english``: the base forms a spaCy pipeline's lemmatizer knows (empty: never).
+    A single word stays ("alexa" may be the product), and so does a name that is
+    also a word ("grant application", "rose garden").
+    """
+    from nlp.pii import listed_names
+
+    words = re.findall(r"[a-z]+", part.lower())
+    if len(words) < 2 or not english:
+        return False
+    given, family = listed_names()
+    return any((w in given or w in family) and w not in english for w in words)
+
+
+def english_words(nlp: Any) -> frozenset[str]:
+    """The base forms of nouns, verbs, adjectives and adverbs a spaCy pipeline's lemmatizer knows (may be empty)."""
+    from nlp.spacy_import import lemma_index
+
+    return frozenset().union(*lemma_index(nlp).values())
+
+
+def _label_from(keywords: Sequence[str], phrases: Sequence[str], english: frozenset[str] = frozenset()) -> str:
     """Two distinct key phrases joined by " / "; parts with the same words count once, names never."""
     parts: list[str] = []
     for p in list(phrases) + list(keywords):
         w = _words(p)
-        if not w or any(w <= _words(q) or _words(q) <= w for q in parts) or _names_only(p):
+        if (not w or any(w <= _words(q) or _words(q) <= w for q in parts) or _names_only(p)
+                or _has_a_name(p, english)):
             continue
         parts.append(p)
         if len(parts) == 2:
@@ -229,6 +253,7 @@ def summarize_clusters(
         # a placeholder is parsed as a pronoun ("Reached someone's assistant"), never as part of a phrase
         parsed = dict(zip(wanted, nlp.pipe((_PLACEHOLDER.sub("someone", texts[i]) for i in wanted),
                                            batch_size=256)))
+    english = english_words(nlp)
     out = []
     for c in range(k):
         idx = np.flatnonzero(labels == c)
@@ -241,7 +266,7 @@ def summarize_clusters(
         else:
             if nlp is not None:
                 phrases = _noun_phrases([parsed[int(i)] for i in near[c]], keywords)
-            label = _label_from(keywords, phrases)
+            label = _label_from(keywords, phrases, english)
         out.append(ClusterSummary(label=label, keywords=tuple(keywords), exemplar_idx=exemplars,
                                   centroid=cents[c]))
     return out

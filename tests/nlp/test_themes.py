@@ -228,6 +228,21 @@ def test_a_label_part_made_only_of_names_is_never_used() -> None:
     assert _label_from(["price", "cfo"], []) == "Price / cfo"  # one word that is also a surname stays
 
 
+def test_a_label_part_with_a_name_that_is_no_english_word_is_not_used() -> None:
+    from nlp.text import load_tagger
+    from nlp.themes import _label_from, english_words
+
+    english = english_words(load_tagger())
+    assert len(english) > 10_000
+    # clinc150's "schedule a meeting with lisa" gave the keyword "lisa schedule" and the label "Meeting / lisa schedule"
+    assert _label_from(["meeting", "lisa schedule", "schedule"], [], english) == "Meeting / schedule"
+    # a name that is also a word stays ("grant"), and so does a single word ("alexa" may be the product)
+    assert _label_from(["grant application", "funding"], [], english) == "Grant application / funding"
+    assert _label_from(["alexa", "skill"], [], english) == "Alexa / skill"
+    # without the word list (no spaCy pipeline) the part is kept, as before
+    assert _label_from(["meeting", "lisa schedule"], []) == "Meeting / lisa schedule"
+
+
 def _unit_rows(*rows: list[float]) -> np.ndarray:
     m = np.asarray(rows, dtype=np.float64)
     return m / np.linalg.norm(m, axis=1, keepdims=True)
