@@ -314,7 +314,8 @@ def is_thin_note(text: str) -> bool:
 # A customer stating a need or asking about their own things: "we need...", "how do I...",
 # "is there a way...", "when is my...", "do I have any meetings today", "what is the process
 # to...", "what do I need to...", "how to..." (as the question itself: not "I don't know how to
-# answer that"). Not "I need to jump off", which is logistics,
+# answer that"), a question word before "do/can/have... I/we" ("where do I get the w2 form",
+# "which insurance do I have": smalltalk.v9). Not "I need to jump off", which is logistics,
 # nor "can you hear me" / "can we move this to Thursday" (requests to the other party are
 # call logistics as often as needs).
 _NEED_MARKER = re.compile(
@@ -323,7 +324,9 @@ _NEED_MARKER = re.compile(
     r"\bhow (do|can|would|should|could) (i|we)\b|\bis (there|it possible)\b|"
     r"\b(what|when|where|how much|how many|which|why)\b.*\b(my|our)\b|"
     r"^(do|does|did|have|has) (i|we)\b|\bwhat (is|'s|are) the (process|procedure|steps|way|best way)\b|"
-    r"\bwhat (do|should) (i|we) (do|need)\b|^how to\b|\b(show|tell|teach) (me|us) how to\b",
+    r"\bwhat (do|should) (i|we) (do|need)\b|^how to\b|\b(show|tell|teach) (me|us) how to\b|"
+    r"\b(what|which|where|when|how much|how many|how long|why)\b.*\b(do|did|does|can|could|should|have|had|am|"
+    r"will|would) (i|we)\b",
     re.IGNORECASE,
 )
 

@@ -393,6 +393,12 @@ def test_is_small_talk_lower_case_chat(text: str, expected: bool) -> None:
         ("am i talking to a real person", False),
         ("Can you hear me now?", False),  # requests to the other party are often logistics
         ("Can we move this call to Thursday?", False),
+        # smalltalk.v9: a question word before "do / can / have... I"
+        ("where do i get the w2 form", True),
+        ("which insurance do i have", True),
+        ("how many days off have i used", True),
+        ("what do you do for fun", False),  # asks about the other party
+        ("where are you calling from", False),
     ],
 )
 def test_states_a_need(text: str, expected: bool) -> None:
