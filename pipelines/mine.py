@@ -544,7 +544,7 @@ def find_themes(
 
 def _no_theme_reasons(segments: Sequence[Segment], themeable_ids: Sequence[str], labels: np.ndarray,
                       aside: np.ndarray, thin: np.ndarray, dropped_why: np.ndarray,
-                      slots: np.ndarray | None = None) -> dict[str, str]:
+                      slots: np.ndarray) -> dict[str, str]:
     """segment_id -> why it has no theme, for every segment without one.
 
     Rep speech and small talk by its words never reach the themes; of the themeable
@@ -556,8 +556,7 @@ def _no_theme_reasons(segments: Sequence[Segment], themeable_ids: Sequence[str],
     why[thin] = NO_THEME_REASONS["one_word"]
     why = np.where(dropped_why != "", dropped_why, why)
     why[aside] = NO_THEME_REASONS["meaning"]
-    if slots is not None:
-        why[slots] = NO_THEME_REASONS["slot"]
+    why[slots] = NO_THEME_REASONS["slot"]
     out = {i: str(w) for i, w, lab in zip(themeable_ids, why, labels) if lab < 0}
     for s in segments:
         if not s.themeable:
