@@ -25,7 +25,10 @@ Tune on ``--split val`` only; ``test`` is for reporting. Small-talk templates:
 reporting only; ``chat`` (lower-case chat turns without punctuation) is development data;
 ``slots`` (answers that pick an option: "the large one", "window seat please"; written in the
 ninth session before measuring, development data since) goes with ``--slot-answers``, which
-sets them aside as ``groundswell mine`` does with ``themes.slot_answers`` on.
+sets them aside as ``groundswell mine`` does with ``themes.slot_answers`` on. ``heldout4`` was
+written in the tenth session before the learned small-talk probe was measured and is kept out of
+its training (``evaluation/smalltalk_probe.py``), as is ``heldout3``; ``--probe`` runs the probe as
+``mine`` does (default), beside the prototypes, or not at all.
 ``--small-talk clinc`` takes real small talk instead: half the small-talk turns are
 clinc150's own chit-chat and conversational utterances of the same split
 (:data:`CLINC_SMALL_TALK_INTENTS`, drawn with replacement), which then are no needs;
@@ -57,9 +60,12 @@ from nlp.records import Document, Role, Source, Turn
 from nlp.smalltalk import (
     DEFAULT_MIN_SHARE,
     DEFAULT_THRESHOLD,
+    PROBE_THEME_THRESHOLD,
     SMALL_TALK_PROTOTYPES,
     SMALL_TALK_RULE,
+    load_probe,
     prototype_similarity,
+    small_talk_by_probe,
     small_talk_members,
     small_talk_segments,
     small_talk_themes,
@@ -99,6 +105,7 @@ TEMPLATE_FILES = {
     "heldout3": Path(__file__).resolve().parent / "smalltalk_heldout3.txt",
     "chat": Path(__file__).resolve().parent / "smalltalk_chat.txt",
     "slots": Path(__file__).resolve().parent / "smalltalk_slots.txt",
+    "heldout4": Path(__file__).resolve().parent / "smalltalk_heldout4.txt",
 }
 #: Template files typed in lower case: their turns are lower-cased after the slots are
 #: filled, so names, companies, days and months come in lower case too ("maria lopez").
@@ -331,6 +338,10 @@ def evaluate_calls(
     min_share: float = DEFAULT_MIN_SHARE,
     segment_rule: bool = True,
     tagger=None,
+    probe=None,
+    probe_mode: str = "replace",
+    probe_theme_threshold: float = PROBE_THEME_THRESHOLD,
+    probe_thresholds: dict[int, float] | None = None,
     **cluster_kwargs,
 ) -> dict:
     """Segment, set small talk aside, cluster the rest, drop small talk from themes; score.
@@ -344,6 +355,11 @@ def evaluate_calls(
     :func:`nlp.smalltalk.small_talk_themes` calls small talk lose their members.
     With ``tagger`` (a spaCy tagger, :func:`nlp.text.load_tagger`) and ``segment_rule``,
     slot answers (:func:`nlp.text.slot_answers`) are set aside too, as in ``groundswell mine``.
+    With ``probe`` (:func:`nlp.smalltalk.load_probe`), the learned probe judges too, as in
+    ``groundswell mine``: before clustering (``probe_mode`` "replace", as ``mine`` does: the probe
+    alone decides; "add": a segment is set aside when the prototypes or the probe say so) and at the theme
+    level (a member with probability at least :data:`nlp.smalltalk.PROBE_THEME_THRESHOLD`
+    counts as near small talk).
     The figures after the content-free rule alone are under ``"clustered"``.
     """
     segs = segment_case(case, min_spoken_content_words=min_spoken_content_words)
@@ -365,9 +381,16 @@ def evaluate_calls(
     if prototype_vectors is None:
         return {**report, **score_case(segs, cluster(keep))}
     similarity = prototype_similarity(all_vectors, prototype_vectors)
+    need_like = np.array([states_a_need(t) for t in segs.texts], dtype=bool)
+    probability = probe.probability(all_vectors) if probe is not None else None
     if segment_rule:
         by_meaning = small_talk_segments(similarity, [len(content_words(t)) for t in segs.texts],
-                                         need_like=[states_a_need(t) for t in segs.texts])
+                                         need_like=need_like)
+        if probability is not None:
+            by_probe = small_talk_by_probe(probability, need_like,
+                                           content_word_counts=[len(content_words(t)) for t in segs.texts],
+                                           thresholds=probe_thresholds)
+            by_meaning = by_probe if probe_mode == "replace" else by_meaning | by_probe
         report["segment_rule"] = {
             "small_talk_caught_share": round(float((by_meaning & keep)[segs.kind == "small_talk"].sum()
                                                    / max(1, keep[segs.kind == "small_talk"].sum())), 4),
@@ -390,8 +413,11 @@ def evaluate_calls(
         leave = small_talk_members(labels, all_vectors, similarity)
         report["members_left"] = int(leave.sum())
         labels = np.where(leave, -1, labels)
-    dropped = small_talk_themes(labels, similarity, threshold=threshold, min_share=min_share,
-                                need_like=np.array([states_a_need(t) for t in segs.texts]))
+    near = similarity >= threshold
+    if probability is not None:
+        near |= probability >= probe_theme_threshold
+    dropped = small_talk_themes(labels, near.astype(np.float32), threshold=0.5, min_share=min_share,
+                                need_like=need_like)
     labels = np.where(np.isin(labels, dropped), -1, labels)
     report["small_talk_themes_dropped"] = int(dropped.size)
     return {**report, **score_case(segs, labels, keep)}
@@ -425,6 +451,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slot-answers", action="store_true",
                         help="set slot answers (nlp.text.slot_answers: 'the large one') aside, as groundswell "
                              "mine does with themes.slot_answers on (off by default)")
+    parser.add_argument("--probe", default="replace", choices=["replace", "add", "off"],
+                        help="the learned small-talk probe (nlp/smalltalk_probe.json): instead of the prototypes "
+                             "before clustering (replace, as groundswell mine does), beside them (add), or not "
+                             "at all (off: the rule before the tenth session)")
+    parser.add_argument("--probe-theme-threshold", type=float, default=PROBE_THEME_THRESHOLD,
+                        help="probe probability from which a theme member counts as near small talk "
+                             "(above 1: the probe judges segments only)")
+    parser.add_argument("--probe-one-word", type=float, default=None,
+                        help="probe probability from which a turn of one content word is small talk")
     parser.add_argument("--no-theme-rule", action="store_true",
                         help="keep themes that nlp.smalltalk calls small talk (the figures before the rule)")
     args = parser.parse_args(argv)
@@ -456,11 +491,16 @@ def main(argv: list[str] | None = None) -> int:
               "calls": len(case.documents), "embedding_model": model.model_id,
               "min_spoken_content_words": args.min_spoken_content_words,
               "small_talk_rule": "none" if prototypes is None else SMALL_TALK_RULE,
+              "small_talk_probe": (load_probe(args.model).version if args.probe != "off" and load_probe(args.model)
+                                   else "off"), "probe_mode": args.probe,
               "theme_threshold": args.theme_threshold, "segment_rule": not args.no_segment_rule,
               **evaluate_calls(case, vectors_for, min_spoken_content_words=args.min_spoken_content_words,
                                prototype_vectors=prototypes, threshold=args.theme_threshold,
                                segment_rule=not args.no_segment_rule,
                                tagger=load_tagger() if args.slot_answers else None,
+                               probe=None if args.probe == "off" else load_probe(args.model), probe_mode=args.probe,
+                               probe_theme_threshold=args.probe_theme_threshold,
+                               probe_thresholds=None if args.probe_one_word is None else {1: args.probe_one_word},
                                **({} if granularity is None else {"granularity": granularity}),
                                **({} if piece_spread is None else {"piece_spread": piece_spread}))}
     args.out.mkdir(parents=True, exist_ok=True)
@@ -471,6 +511,10 @@ def main(argv: list[str] | None = None) -> int:
     name += "-slots" if args.slot_answers and prototypes is not None and not args.no_segment_rule else ""
     name += f"-theme{args.theme_threshold:g}" if args.theme_threshold != DEFAULT_THRESHOLD else ""
     name += f"-{args.model}" if args.model != DEFAULT_MODEL else ""
+    name += f"-probe-{args.probe}" if args.probe != "replace" else ""
+    name += f"-oneword{args.probe_one_word:g}" if args.probe_one_word is not None else ""
+    name += (f"-probetheme{args.probe_theme_threshold:g}"
+             if args.probe != "off" and args.probe_theme_threshold != PROBE_THEME_THRESHOLD else "")
     (args.out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     for k, v in report.items():
         logger.info("%s: %s", k, v)

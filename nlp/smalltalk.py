@@ -46,11 +46,27 @@ answers on calls, told by their form (no verb, no question, few content words:
 "the large one", "window seat please"; :func:`nlp.text.slot_answers`), before
 clustering; with it on, the rules recorded with a run say so.
 
+A learned probe (tenth session, ``themes.small_talk_probe``, on by default):
+:class:`SmallTalkProbe`, a logistic regression per packaged model on its
+vectors (:data:`PROBE_FILE`, written by ``evaluation/smalltalk_probe.py`` from
+CLINC150 train and the development templates). In ``pipelines.mine`` it
+replaces the prototypes' per-segment test for call turns
+(:func:`small_talk_by_probe`), and at the theme level a call turn it finds
+likely small talk (:data:`PROBE_THEME_THRESHOLD`) counts as near small talk
+beside those near a prototype. It catches chit-chat and details in words no
+prototype is near: held-out template turns past the word rule, 60-75% set
+aside against 15-20% by the prototypes, at the same share of needs (about 2%).
+
 Pure: vectors in, arrays out; the prototypes are embedded by the caller with the
 same model as the segments (:func:`nlp.embed.embed_texts`).
 """
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -68,6 +84,13 @@ __all__ = [
     "MEMBER_THRESHOLD",
     "MEMBER_MARGIN",
     "NEED_MARGIN",
+    "PROBE_FILE",
+    "PROBE_SEGMENT_THRESHOLD",
+    "PROBE_NEED_THRESHOLD",
+    "PROBE_THEME_THRESHOLD",
+    "SmallTalkProbe",
+    "load_probe",
+    "small_talk_by_probe",
 ]
 
 #: Version of the small-talk rule (prototypes, thresholds, content-word lists and
@@ -404,3 +427,101 @@ def small_talk_members(
         to_centre = x[idx] @ (centre / norm)
         out[idx] = (sim[idx] >= threshold) & (sim[idx] - to_centre > margin)
     return out
+
+
+#: The learned small-talk probe's weights, one logistic regression per packaged embedding
+#: model, written by ``python -m evaluation.smalltalk_probe`` (trained on clinc150 train
+#: and the development template files; see that module).
+PROBE_FILE = Path(__file__).resolve().parent / "smalltalk_probe.json"
+#: Segment level: a spoken segment whose probe probability is at least this is small talk
+#: before clustering; one worded as a need (:func:`nlp.text.states_a_need`) only from
+#: :data:`PROBE_NEED_THRESHOLD`. Chosen on clinc150 val needs (with and without a greeting
+#: around them) against the development templates (evaluation/calls_dev.py).
+PROBE_SEGMENT_THRESHOLD = 0.7
+PROBE_NEED_THRESHOLD = 0.9
+#: Theme level: a spoken member with at least this probability counts as near small talk,
+#: as one within ``themes.small_talk_threshold`` of a prototype does.
+PROBE_THEME_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class SmallTalkProbe:
+    """A logistic regression on one model's vectors: the probability that a text is small talk.
+
+    Attributes:
+        model: the embedding model's key (``embed.model``) it was trained on.
+        coef: (d,) weights.
+        intercept: the bias.
+        version: names the training (data and settings), recorded with each run's rules.
+    """
+
+    model: str
+    coef: np.ndarray
+    intercept: float
+    version: str
+
+    def probability(self, vectors: np.ndarray) -> np.ndarray:
+        """Per row of ``vectors`` (L2-normalised embeddings): P(small talk), float32.
+
+        Raises:
+            ValueError: if the vectors' width is not the probe's.
+        """
+        x = np.asarray(vectors, dtype=np.float32)
+        if x.ndim != 2 or (x.shape[0] and x.shape[1] != self.coef.shape[0]):
+            raise ValueError(f"the small-talk probe for {self.model} takes {self.coef.shape[0]}-d vectors. Got "
+                             f"{x.shape}; embed the texts with {self.model}.")
+        if not x.shape[0]:
+            return np.zeros(0, dtype=np.float32)
+        z = x @ self.coef.astype(np.float32) + np.float32(self.intercept)
+        return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+
+
+@lru_cache(maxsize=None)
+def load_probe(model: str, path: Path = PROBE_FILE) -> SmallTalkProbe | None:
+    """The probe trained on ``model``'s vectors, or None when ``path`` has none for it.
+
+    Raises:
+        ValueError: if the file is not the trainer's JSON.
+    """
+    if not Path(path).is_file():
+        return None
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        entry = data["models"].get(model)
+        if entry is None:
+            return None
+        return SmallTalkProbe(model=model, coef=np.asarray(entry["coef"], dtype=np.float32),
+                              intercept=float(entry["intercept"]), version=str(data["version"]))
+    except (KeyError, TypeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is not a small-talk probe file ({exc}); write it again with "
+                         "`python -m evaluation.smalltalk_probe --data <clinc150 folder>`.") from exc
+
+
+def small_talk_by_probe(probability: np.ndarray, need_like=None, *,
+                        threshold: float = PROBE_SEGMENT_THRESHOLD,
+                        need_threshold: float = PROBE_NEED_THRESHOLD,
+                        content_word_counts=None, thresholds: dict[int, float] | None = None) -> np.ndarray:
+    """Per segment: small talk by the probe, before clustering (True: set aside).
+
+    Args:
+        probability: per segment, :meth:`SmallTalkProbe.probability`.
+        need_like: optional, per segment, ``nlp.text.states_a_need(text)``: such a
+            segment must reach ``need_threshold``.
+
+    Raises:
+        ValueError: if the lengths differ.
+    """
+    p = np.asarray(probability, dtype=np.float32)
+    bar = np.full(p.shape, threshold, dtype=np.float32)
+    if content_word_counts is not None and thresholds:
+        counts = np.asarray(content_word_counts, dtype=np.int64)
+        if counts.shape != p.shape:
+            raise ValueError(f"content_word_counts needs one value per segment. Got {counts.shape} for {p.shape}.")
+        for count, value in thresholds.items():
+            bar[counts == count] = value
+    if need_like is not None:
+        need = np.asarray(need_like, dtype=bool)
+        if need.shape != p.shape:
+            raise ValueError(f"need_like needs one value per segment. Got {need.shape} for {p.shape}.")
+        bar[need] = max(threshold, need_threshold)
+    return p >= bar

@@ -53,9 +53,14 @@ from nlp.records import (
     Trend,
 )
 from nlp.smalltalk import (
+    PROBE_FILE,
+    PROBE_THEME_THRESHOLD,
     SMALL_TALK_PROTOTYPES,
     SMALL_TALK_RULE,
+    SmallTalkProbe,
+    load_probe,
     prototype_similarity,
+    small_talk_by_probe,
     small_talk_members,
     small_talk_segments,
     small_talk_themes,
@@ -115,6 +120,7 @@ class Resources:
     parser_name: str
     small_talk_vectors: np.ndarray | None = None  # nlp.smalltalk.SMALL_TALK_PROTOTYPES, embedded
     tagger: Any = None  # a spaCy pipeline with a tagger, for slot answers (nlp.text.slot_answers), or None
+    probe: SmallTalkProbe | None = None  # the learned small-talk probe for the model (nlp.smalltalk.load_probe)
 
 
 @dataclass(frozen=True)
@@ -179,9 +185,15 @@ def load_resources(settings: Settings) -> Resources:
     tagger = None
     if settings.themes.slot_answers:
         tagger = parser if parser is not None else load_tagger()
+    probe = None
+    if settings.themes.small_talk_probe:
+        probe = load_probe(settings.embed.model)
+        if probe is None:
+            logger.warning("no small-talk probe for %s in %s: call turns are judged by the prototypes alone",
+                           settings.embed.model, PROBE_FILE)
     return Resources(model=model, split_sentences=load_sentence_splitter(), parser=parser,
                      parser_name=parser_name,
-                     small_talk_vectors=embed_texts(model, list(SMALL_TALK_PROTOTYPES)), tagger=tagger)
+                     small_talk_vectors=embed_texts(model, list(SMALL_TALK_PROTOTYPES)), tagger=tagger, probe=probe)
 
 
 def start_run(store: Store, as_of: date) -> tuple[str, datetime]:
@@ -374,12 +386,16 @@ def find_themes(
     small_talk_vectors: np.ndarray | None = None,
     model_id: str = "",
     tagger: Any = None,
+    probe: SmallTalkProbe | None = None,
 ) -> ThemeResult:
     """Cluster themeable segments, describe the clusters, keep ids, measure trends.
 
     With ``small_talk_vectors`` (the embedded small-talk prototypes), a cluster
     whose members are mostly near small talk (``nlp.smalltalk.small_talk_themes``)
-    is no theme: its segments stay unthemed, like other small talk.
+    is no theme: its segments stay unthemed, like other small talk. With ``probe`` (the
+    learned small-talk probe, ``nlp.smalltalk.load_probe``) too, the probe decides which call
+    turns are small talk before clustering, and a call turn it finds likely small talk counts
+    as near small talk in a theme.
 
     A note of one content word (``nlp.text.is_thin_note``: "speak arabic") is clustered
     with the rest; a cluster made mostly of such notes stays a theme only when it is
@@ -417,7 +433,8 @@ def find_themes(
     rules = {"cluster": CLUSTER_RULE, "small_talk": SMALL_TALK_RULE, "labels": LABEL_RULE,
              "granularity": kwargs.get("granularity", DEFAULT_GRANULARITY),
              "piece_spread": kwargs.get("piece_spread", DEFAULT_PIECE_SPREAD),
-             **({"slot_answers": True} if settings.themes.slot_answers else {})}
+             **({"slot_answers": True} if settings.themes.slot_answers else {}),
+             **({"small_talk_probe": probe.version} if probe is not None else {})}
     stored = store.load_themes()
     previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id, rules)
     spoken = np.fromiter((r.source is Source.CALL for r in rows), dtype=bool, count=len(rows))
@@ -425,7 +442,10 @@ def find_themes(
     similarity = (prototype_similarity(vectors, small_talk_vectors)
                   if small_talk_vectors is not None and len(rows) else None)
     need_like = np.fromiter((states_a_need(r.text) for r in rows), dtype=bool, count=len(rows))
-    aside = _small_talk_by_meaning(rows, similarity, settings, spoken, need_like)
+    # each call segment's probability of small talk by the learned probe (None: no probe)
+    probability = (np.where(spoken, probe.probability(vectors), 0.0).astype(np.float32)
+                   if probe is not None and similarity is not None else None)
+    aside = _small_talk_by_meaning(rows, similarity, settings, spoken, need_like, probability)
     slots = _slot_answers(rows, tagger, settings, spoken, aside)
     aside |= slots
     thin = np.fromiter((not s and is_thin_note(r.text) for r, s in zip(rows, spoken)), dtype=bool, count=len(rows))
@@ -437,7 +457,7 @@ def find_themes(
         grown = np.full(len(rows), -1, dtype=np.int64)
         grown[placed] = ext.labels
         labels, dropped_why = _drop_small_talk_themes(np.where(aside, -1, grown), vectors, similarity, settings,
-                                                      spoken, need_like)
+                                                      spoken, need_like, probability)
         labels = _join_thin_notes(labels, vectors, thin, settings)
         clustering.update(joined=ext.joined, new_clusters=ext.new_clusters, in_new_clusters=ext.in_new_clusters,
                           noise=ext.noise)
@@ -449,7 +469,8 @@ def find_themes(
         if founders.any():
             labels[founders] = cluster_embeddings(vectors[founders],
                                                   texts=[r.text for r, f in zip(rows, founders) if f], **kwargs)
-        labels, dropped_why = _drop_small_talk_themes(labels, vectors, similarity, settings, spoken, need_like)
+        labels, dropped_why = _drop_small_talk_themes(labels, vectors, similarity, settings, spoken, need_like,
+                                                      probability)
         labels = _vet_thin_clusters(labels, vectors, thin, similarity, settings, need_like)
         labels = _join_thin_notes(labels, vectors, thin, settings)
         labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
@@ -665,9 +686,12 @@ def _unchanged_labels(labels: np.ndarray, themeable_ids: Sequence[str], stored: 
 
 
 def _small_talk_by_meaning(rows: Sequence[Segment], similarity: np.ndarray | None, settings: Settings,
-                           spoken: np.ndarray, need_like: np.ndarray) -> np.ndarray:
-    """Per themeable call segment: small talk by meaning (nlp.smalltalk.small_talk_segments), never clustered.
+                           spoken: np.ndarray, need_like: np.ndarray,
+                           probability: np.ndarray | None = None) -> np.ndarray:
+    """Per themeable call segment: small talk by meaning, never clustered.
 
+    With the learned probe's ``probability``, the probe decides (nlp.smalltalk.small_talk_by_probe);
+    without it, the nearest prototype does (nlp.smalltalk.small_talk_segments).
     Only spoken turns: a CRM note is written to record something, and a short
     one ("what's the weather risk on delivery") must not be read as chit-chat.
     """
@@ -675,9 +699,12 @@ def _small_talk_by_meaning(rows: Sequence[Segment], similarity: np.ndarray | Non
     if similarity is None or settings.themes.small_talk_threshold is None or not spoken.any():
         return aside
     idx = np.flatnonzero(spoken)
-    aside[idx] = small_talk_segments(similarity[idx],
-                                     [len(content_words(rows[i].text)) for i in idx],
-                                     need_like=need_like[idx])
+    if probability is not None:
+        aside[idx] = small_talk_by_probe(probability[idx], need_like[idx])
+    else:
+        aside[idx] = small_talk_segments(similarity[idx],
+                                         [len(content_words(rows[i].text)) for i in idx],
+                                         need_like=need_like[idx])
     if aside.any():
         logger.info("themes: %d segments are small talk by meaning and get no theme", int(aside.sum()))
     return aside
@@ -756,7 +783,8 @@ def _vet_thin_clusters(labels: np.ndarray, vectors: np.ndarray, thin: np.ndarray
 
 def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, similarity: np.ndarray | None,
                             settings: Settings, spoken: np.ndarray | None = None,
-                            need_like: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                            need_like: np.ndarray | None = None,
+                            probability: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Members nearer small talk than their theme leave it, clusters that are mostly small talk (or
     left under the minimum size) become noise; the rest are numbered 0..k-1 again.
 
@@ -764,7 +792,9 @@ def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, similarity:
     (None: nothing is small talk). ``spoken`` marks call segments: only they may leave a theme one by one, and
     they count as near small talk from ``small_talk_threshold``; written notes
     only from ``small_talk_threshold_notes`` (a note is written to record something). ``need_like`` marks
-    segments worded as a need: a cluster with enough of them is never small talk.
+    segments worded as a need: a cluster with enough of them is never small talk. ``probability``: per
+    call segment, the learned probe's probability of small talk (None: no probe); a call segment from
+    ``nlp.smalltalk.PROBE_THEME_THRESHOLD`` counts as near small talk too.
 
     Returns:
         The new labels, and per row why it lost its theme here (:data:`NO_THEME_REASONS`; "" for the rest).
@@ -781,6 +811,8 @@ def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, similarity:
     ids, size = np.unique(labels[labels >= 0], return_counts=True)
     near = np.where(spoken, similarity >= threshold,
                     similarity >= (notes_threshold if notes_threshold is not None else np.inf))
+    if probability is not None:
+        near |= spoken & (probability >= PROBE_THEME_THRESHOLD)
     small_talk = small_talk_themes(labels, near.astype(np.float32), threshold=0.5,
                                    min_share=settings.themes.small_talk_min_share, need_like=need_like)
     too_small = np.setdiff1d(ids[size < settings.themes.min_theme_size], small_talk)
@@ -1030,7 +1062,7 @@ def mine(
         done()
         done = stage("themes")
         result = find_themes(store, segments, ids, vectors, as_of, settings, res.parser, res.small_talk_vectors,
-                             res.model.model_id, res.tagger)
+                             res.model.model_id, res.tagger, res.probe)
         done()
         done = stage("strategy")
         themes, flags, matrix = compare_with_strategy(result, strategy, store, res.model, settings, nlp=res.parser)

@@ -117,6 +117,14 @@ class ThemeSettings(BaseModel):
         description="A call segment at least this similar (cosine) to one of nlp.smalltalk's prototypes is near "
                     "small talk (None: keep every cluster).",
     )
+    small_talk_probe: bool = Field(
+        True,
+        description="Judge call turns with the learned small-talk probe (nlp/smalltalk_probe.json, a logistic "
+                    "regression on the model's vectors trained on CLINC150 train and the development small-talk "
+                    "templates; evaluation/smalltalk_probe.py): before clustering it decides which turns are small "
+                    "talk, and a turn it finds likely small talk counts as near small talk in a theme. False: "
+                    "the prototypes alone, as before the tenth session. Written notes are never judged by it.",
+    )
     slot_answers: bool = Field(
         False,
         description="Set aside call turns that only answer with a detail (\"the large one\", \"window seat "

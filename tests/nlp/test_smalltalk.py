@@ -144,3 +144,86 @@ def test_small_talk_segments_catches_lower_case_chat(embedding_model) -> None:
     out = small_talk_segments(sim, [len(content_words(t)) for t in texts],
                               need_like=[states_a_need(t) for t in texts])
     assert out.tolist() == [True] * 4 + [False] * 4
+
+
+# --- the learned probe (nlp/smalltalk_probe.json, evaluation/smalltalk_probe.py) ---------------------------
+
+
+def test_a_probe_ships_for_every_packaged_model() -> None:
+    from nlp.embed import MODELS
+    from nlp.smalltalk import load_probe
+
+    for key, spec in MODELS.items():
+        probe = load_probe(key)
+        assert probe is not None, f"no small-talk probe for {key}: run python -m evaluation.smalltalk_probe"
+        assert probe.coef.shape == (spec.dimension,) and np.isfinite(probe.coef).all()
+    assert load_probe("no-such-model") is None
+
+
+def test_load_probe_names_the_file_and_the_fix_when_it_is_not_a_probe(tmp_path) -> None:
+    from nlp.smalltalk import load_probe
+
+    bad = tmp_path / "probe.json"
+    bad.write_text('{"models": {"all-MiniLM-L6-v2": {"coef": [0.1]}}}')
+    with pytest.raises(ValueError, match="probe.json.*evaluation.smalltalk_probe"):
+        load_probe("all-MiniLM-L6-v2", bad)
+    assert load_probe("all-MiniLM-L6-v2", tmp_path / "missing.json") is None
+
+
+def test_probability_rejects_vectors_of_another_model() -> None:
+    from nlp.smalltalk import SmallTalkProbe
+
+    probe = SmallTalkProbe("m", np.zeros(3, np.float32), 0.0, "probe.test")
+    assert probe.probability(np.zeros((2, 3))).tolist() == [0.5, 0.5]
+    with pytest.raises(ValueError, match="3-d vectors"):
+        probe.probability(np.zeros((2, 4)))
+
+
+def test_small_talk_by_probe_asks_more_of_a_segment_worded_as_a_need() -> None:
+    from nlp.smalltalk import small_talk_by_probe
+
+    p = np.array([0.95, 0.8, 0.8, 0.5], dtype=np.float32)
+    assert small_talk_by_probe(p).tolist() == [True, True, True, False]
+    assert small_talk_by_probe(p, [True, True, False, False]).tolist() == [True, False, True, False]
+    with pytest.raises(ValueError, match="one value per segment"):
+        small_talk_by_probe(p, [True])
+
+
+PROBE_SMALL_TALK = [
+    "Crazy weather we're having, it has not stopped raining since Sunday.",
+    "Bear with me, I'm just finding the email now.",
+    "Ha, no, I'm not much of a football person.",
+    "the blue one in a size ten",
+    "Sorry, you cut out for a second there, could you say that again?",
+]
+PROBE_NEEDS = [
+    "I need to change the PIN on my debit card.",
+    "Hi there, can you tell me what my account balance is? Thanks.",
+    "Our finance team wants invoices exported to NetSuite every month.",
+    "My package still hasn't arrived and it was due last week.",
+    "How do I add a second driver to my car insurance?",
+]
+
+
+def test_the_probe_with_the_real_model_tells_chit_chat_from_needs(embedding_model) -> None:
+    """Turns far from every prototype: chit-chat in new words, a detail given in answer."""
+    from nlp.smalltalk import load_probe, small_talk_by_probe
+    from nlp.text import states_a_need
+
+    probe = load_probe("all-MiniLM-L6-v2")
+    texts = PROBE_SMALL_TALK + PROBE_NEEDS
+    p = probe.probability(embed_texts(embedding_model, texts))
+    aside = small_talk_by_probe(p, [states_a_need(t) for t in texts])
+    assert aside.tolist() == [True] * len(PROBE_SMALL_TALK) + [False] * len(PROBE_NEEDS), dict(zip(texts, p.round(2)))
+
+
+def test_small_talk_by_probe_takes_a_bar_per_count_of_content_words() -> None:
+    from nlp.smalltalk import small_talk_by_probe
+
+    p = np.array([0.4, 0.4, 0.95], dtype=np.float32)
+    assert small_talk_by_probe(p, content_word_counts=[1, 2, 1], thresholds={1: 0.3}).tolist() == [True, False, True]
+    # a turn worded as a need still asks the need's bar
+    assert small_talk_by_probe(p, [True, False, True], content_word_counts=[1, 2, 1],
+                               thresholds={1: 0.3}).tolist() == [False, False, True]
+    with pytest.raises(ValueError, match="content_word_counts"):
+        small_talk_by_probe(p, content_word_counts=[1], thresholds={1: 0.3})

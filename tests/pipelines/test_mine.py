@@ -71,31 +71,41 @@ def test_find_themes_notes_of_one_content_word_found_a_theme_only_among_themselv
     assert result.no_theme[by_text["confirmed"]] == NO_THEME_REASONS["one_word"]
 
 
-def test_find_themes_sets_slot_answers_on_calls_aside_and_says_why(resources, tmp_path):
-    """themes.slot_answers: "window seat near the front", said on call after call, gets no theme; the needs
-    keep theirs. Off (the default), the same answers found a theme of their own."""
-    from datetime import date, datetime
+def _calls_with_a_side_turn(resources, needs, side, rep_question):
+    """One call per need: the rep asks ``rep_question``, the customer says ``side[i % len(side)]``, then the
+    need. Returns (every segment, the themeable ones, their vectors, the ids of the side turns)."""
+    from datetime import datetime
 
     from nlp.embed import embed_texts
     from nlp.records import Document, Role, Source, Turn
     from nlp.text import segment_document
-    from pipelines.mine import NO_THEME_REASONS, find_themes
-    from pipelines.settings import Settings
-    from pipelines.store import Store
 
-    needs = LANGUAGE_NOTES + INVOICE_NOTES
-    slots = ["Two adults and one child.", "Window seat near the front.", "The premium package with sports."]
     segments = []
     for i, need in enumerate(needs):
-        turns = (Turn("Rep", Role.REP, "Which one would you like?", 0.0, 2.0),
-                 Turn("Kim", Role.CUSTOMER, slots[i % 3], 2.0, 4.0),
+        turns = (Turn("Rep", Role.REP, rep_question, 0.0, 2.0),
+                 Turn("Kim", Role.CUSTOMER, side[i % len(side)], 2.0, 4.0),
                  Turn("Rep", Role.REP, "And what else can I help with?", 4.0, 6.0),
                  Turn("Kim", Role.CUSTOMER, need, 6.0, 9.0))
         doc = Document(doc_id=f"C{i:02d}", source=Source.CALL, created_at=datetime(2026, 10, 1 + i), turns=turns)
         segments += segment_document(doc, resources.split_sentences)
     themeable = [s for s in segments if s.themeable]
     vectors = embed_texts(resources.model, [s.text for s in themeable])
-    slot_ids = {s.segment_id for s in themeable if s.text in slots}
+    return segments, themeable, vectors, {s.segment_id for s in themeable if s.text in side}
+
+
+def test_find_themes_sets_slot_answers_on_calls_aside_and_says_why(resources, tmp_path):
+    """themes.slot_answers: "window seat near the front", said on call after call, gets no theme; the needs
+    keep theirs. Off (the default), the same answers found a theme of their own."""
+    from datetime import date
+
+    from pipelines.mine import NO_THEME_REASONS, find_themes
+    from pipelines.settings import Settings
+    from pipelines.store import Store
+
+    needs = LANGUAGE_NOTES + INVOICE_NOTES
+    slots = ["Two adults and one child.", "Window seat near the front.", "The premium package with sports."]
+    segments, themeable, vectors, slot_ids = _calls_with_a_side_turn(resources, needs, slots,
+                                                                     "Which one would you like?")
     assert len(slot_ids) == len(needs)  # themeable by their words: two or three content words each
     ids = [s.segment_id for s in themeable]
     default = find_themes(Store(f"sqlite:///{tmp_path / 'off.db'}"), segments, ids, vectors, date(2026, 10, 31),
@@ -106,4 +116,34 @@ def test_find_themes_sets_slot_answers_on_calls_aside_and_says_why(resources, tm
                          on, None, resources.small_talk_vectors, resources.model.model_id, resources.parser)
     assert not slot_ids & set(result.assignments)
     assert {result.no_theme[i] for i in slot_ids} == {NO_THEME_REASONS["slot"]}
+    assert sum(s.text in needs and s.segment_id in result.assignments for s in themeable) >= len(needs) - 2
+
+
+def test_find_themes_sets_chit_chat_aside_with_the_small_talk_probe(resources, tmp_path):
+    """Chit-chat in words far from every prototype ("I've been binge watching that new detective series"), said on call
+    after call, founds a theme when the prototypes alone judge; with the learned probe (the default) it
+    gets no theme, and the needs keep theirs."""
+    from datetime import date
+
+    from nlp.smalltalk import load_probe
+    from pipelines.mine import NO_THEME_REASONS, find_themes
+    from pipelines.settings import Settings
+    from pipelines.store import Store
+
+    needs = LANGUAGE_NOTES + INVOICE_NOTES
+    chat = ["I've been binge watching that new detective series on the weekends.",
+            "Honestly the coffee machine in our office broke and morale is at an all-time low."]
+    segments, themeable, vectors, chat_ids = _calls_with_a_side_turn(resources, needs, chat, "How's your week going?")
+    assert len(chat_ids) == len(needs)
+    ids = [s.segment_id for s in themeable]
+    off = Settings.model_validate({"themes": {"small_talk_probe": False}})
+    before = find_themes(Store(f"sqlite:///{tmp_path / 'off.db'}"), segments, ids, vectors, date(2026, 10, 31),
+                         off, None, resources.small_talk_vectors, resources.model.model_id)
+    assert chat_ids & set(before.assignments)
+    assert resources.probe is not None and resources.probe is load_probe("all-MiniLM-L6-v2")
+    result = find_themes(Store(f"sqlite:///{tmp_path / 'on.db'}"), segments, ids, vectors, date(2026, 10, 31),
+                         Settings(), None, resources.small_talk_vectors, resources.model.model_id,
+                         probe=resources.probe)
+    assert not chat_ids & set(result.assignments)
+    assert set(result.no_theme[i] for i in chat_ids) == {NO_THEME_REASONS["meaning"]}
     assert sum(s.text in needs and s.segment_id in result.assignments for s in themeable) >= len(needs) - 2

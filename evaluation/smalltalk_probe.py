@@ -1,0 +1,180 @@
+"""Train the learned small-talk probe (``nlp/smalltalk_probe.json``) and measure it on held-out turns.
+
+Run from the repository root::
+
+    .venv/bin/python -m evaluation.smalltalk_probe --data ../shared/datasets/clinc150
+
+The hand-written prototypes of :mod:`nlp.smalltalk` judge a turn by its nearest
+prototype; what lies between them (long chit-chat, a detail given in answer, a
+polite aside in new words) passes. The probe is a logistic regression on the
+packaged model's vectors that has seen thousands of both kinds:
+
+- small talk: the development template files of ``evaluation/calls_dev.py``
+  (:data:`TRAIN_TEMPLATES`, slots filled at random, seeded), the prototypes, and
+  clinc150 **train**'s conversational intents
+  (:data:`evaluation.calls_dev.CLINC_SMALL_TALK_INTENTS`: hello, thanks, yes, no,
+  what's your name...);
+- needs: clinc150 **train**'s task queries, and half of them again inside a
+  pleasantry ("Hey, ... Thanks!", :data:`TRAIN_OPENINGS`), because customers
+  open and close their needs politely and that must not make a need small talk.
+
+Balanced classes, C = 1, lbfgs: deterministic for given vectors. It writes the
+weights of every packaged model (``--model`` for one) and measures on what it
+never saw: clinc150 **val** task queries (plain, and inside other pleasantries,
+:data:`EVAL_OPENINGS`), ``smalltalk_heldout3.txt`` and ``smalltalk_heldout4.txt``
+turns that pass the content-free word rule, and clinc150 val's conversational
+utterances; beside the probe, the prototype rule (``small_talk_segments``) on the
+same turns. Results: ``results/smalltalk-probe.{json,md}``. Nothing from the
+acceptance sets (banking77, multidogo) is read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+from pathlib import Path
+
+import numpy as np
+
+from evaluation.calls_dev import small_talk_turns, split_clinc_small_talk
+from evaluation.datasets import Dataset, load_dataset
+from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
+from nlp.embed import DEFAULT_MODEL, MODELS
+from nlp.smalltalk import (
+    PROBE_FILE,
+    PROBE_NEED_THRESHOLD,
+    PROBE_SEGMENT_THRESHOLD,
+    SMALL_TALK_PROTOTYPES,
+    SmallTalkProbe,
+    prototype_similarity,
+    small_talk_by_probe,
+    small_talk_segments,
+)
+from nlp.text import content_words, is_small_talk, states_a_need
+
+__all__ = ["PROBE_VERSION", "TRAIN_TEMPLATES", "EVAL_TEMPLATES", "TRAIN_OPENINGS", "EVAL_OPENINGS",
+           "training_texts", "train_probe", "main"]
+
+logger = logging.getLogger(__name__)
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+#: Names the training below; bump it when the data or the settings change.
+PROBE_VERSION = "probe.v1"
+#: Development template files the probe learns from; heldout3 and heldout4 are kept out.
+TRAIN_TEMPLATES = ("dev", "heldout", "heldout2", "chat", "slots")
+EVAL_TEMPLATES = ("heldout3", "heldout4")
+#: Turns drawn per template file (distinct ones kept).
+TURNS_PER_FILE = 1500
+#: Pleasantries around half the training needs, and others for measuring.
+TRAIN_OPENINGS = ("Hey, ", "Hi there. ", "So, ", "Well, ", "Hello, it's James here, ", "Morning! ", "Okay so ",
+                  "Yes, hi, ", "Alright, ", "Um, ")
+TRAIN_CLOSINGS = (" Thanks!", ", thank you.", " Cheers.", ", if you could.", " That's all.")
+EVAL_OPENINGS = ("Hi, ", "Hello there, ", "Yeah so ", "Okay, um, ", "Hi, this is Maria. ", "Good morning, ", "Right, ")
+EVAL_CLOSINGS = (" Thanks.", " Thank you so much.", " please", "")
+
+
+def _template_turns(names, seed: int) -> list[str]:
+    out: set[str] = set()
+    for k, name in enumerate(names):
+        out.update(small_talk_turns(TURNS_PER_FILE, seed=seed + k, templates=name))
+    return sorted(out)
+
+
+def _dressed(texts, openings, closings, seed: int, closing_share: float = 0.5) -> list[str]:
+    rng = random.Random(seed)
+    return [rng.choice(openings) + t + (rng.choice(closings) if rng.random() < closing_share else "") for t in texts]
+
+
+def training_texts(clinc150: Path) -> tuple[list[str], list[str]]:
+    """(small talk, needs) the probe learns from."""
+    train = load_dataset(Dataset.CLINC150, clinc150, "train")
+    needs, chit = split_clinc_small_talk(train.texts, train.labels)
+    small = _template_turns(TRAIN_TEMPLATES, seed=100) + list(SMALL_TALK_PROTOTYPES) + [t for t, _ in chit]
+    need_texts = [t for t, _ in needs]
+    need_texts += _dressed(need_texts[::2], TRAIN_OPENINGS, TRAIN_CLOSINGS, seed=11)
+    return small, need_texts
+
+
+def train_probe(small: np.ndarray, needs: np.ndarray, model: str) -> SmallTalkProbe:
+    """Fit the logistic regression on the two sets of vectors."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.vstack([small, needs])
+    y = np.r_[np.ones(len(small)), np.zeros(len(needs))]
+    clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(x, y)
+    return SmallTalkProbe(model=model, coef=np.round(clf.coef_[0], 6).astype(np.float32),
+                          intercept=round(float(clf.intercept_[0]), 6), version=PROBE_VERSION)
+
+
+def _measure(probe: SmallTalkProbe, texts: list[str], vectors: np.ndarray, prototypes: np.ndarray) -> dict:
+    need_like = [states_a_need(t) for t in texts]
+    by_probe = small_talk_by_probe(probe.probability(vectors), need_like)
+    by_prototypes = small_talk_segments(prototype_similarity(vectors, prototypes),
+                                        [len(content_words(t)) for t in texts], need_like=need_like)
+    return {"turns": len(texts), "set_aside_by_probe": round(float(by_probe.mean()), 4) if texts else None,
+            "set_aside_by_prototypes": round(float(by_prototypes.mean()), 4) if texts else None,
+            "set_aside_by_either": round(float((by_probe | by_prototypes).mean()), 4) if texts else None}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, type=Path, help="the clinc150 folder (read in place)")
+    parser.add_argument("--model", action="append", choices=list(MODELS),
+                        help="train for this packaged model only (repeatable; default: every packaged model)")
+    parser.add_argument("--out", type=Path, default=PROBE_FILE, help="the probe file to write (default: %(default)s)")
+    parser.add_argument("--results", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from nlp.embed import load_model
+
+    small, needs = training_texts(args.data)
+    val = load_dataset(Dataset.CLINC150, args.data, "val")
+    val_needs, val_chit = split_clinc_small_talk(val.texts, val.labels)
+    val_need_texts = [t for t, _ in val_needs]
+    held = {name: [t for t in _template_turns((name,), seed=7) if not is_small_talk(t)] for name in EVAL_TEMPLATES}
+    eval_sets = {
+        "clinc150 val task queries (needs)": val_need_texts,
+        "the same inside other pleasantries (needs)": _dressed(val_need_texts, EVAL_OPENINGS, EVAL_CLOSINGS, seed=3,
+                                                               closing_share=0.75),
+        **{f"smalltalk_{name}.txt turns past the word rule (small talk)": texts for name, texts in held.items()},
+        "clinc150 val conversational utterances past the word rule (small talk)":
+            [t for t, _ in val_chit if not is_small_talk(t)],
+    }
+    out = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
+    out = {"version": PROBE_VERSION, "models": dict(out.get("models", {})) if out.get("version") == PROBE_VERSION else {}}
+    report = {"version": PROBE_VERSION, "training": {"small_talk": len(small), "needs": len(needs),
+                                                     "templates": list(TRAIN_TEMPLATES)},
+              "segment_threshold": PROBE_SEGMENT_THRESHOLD, "need_threshold": PROBE_NEED_THRESHOLD, "models": {}}
+    for key in args.model or [DEFAULT_MODEL, *[k for k in MODELS if k != DEFAULT_MODEL]]:
+        model = load_model(model=key)
+        vec = lambda name, texts: cached_embeddings(model, f"probe-{name}", tuple(texts), args.cache_dir)[0]  # noqa: E731
+        probe = train_probe(vec("small", small), vec("needs", needs), key)
+        out["models"][key] = {"model_id": model.model_id, "intercept": probe.intercept,
+                              "coef": [float(c) for c in probe.coef]}
+        prototypes = vec("prototypes", list(SMALL_TALK_PROTOTYPES))
+        report["models"][key] = {name: _measure(probe, texts, vec(f"eval-{i}", texts), prototypes)
+                                 for i, (name, texts) in enumerate(eval_sets.items())}
+        logger.info("probe for %s: %s", key, json.dumps(report["models"][key], indent=1))
+    args.out.write_text(json.dumps(out, indent=None, separators=(",", ":")) + "\n", encoding="utf-8")
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "smalltalk-probe.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    lines = [f"# Small-talk probe ({PROBE_VERSION}): held-out turns set aside before clustering", "",
+             f"Trained on {len(small)} small-talk turns and {len(needs)} needs (clinc150 train, templates "
+             f"{', '.join(TRAIN_TEMPLATES)}). Probe: P >= {PROBE_SEGMENT_THRESHOLD} ({PROBE_NEED_THRESHOLD} when "
+             "worded as a need). Prototypes: `nlp.smalltalk.small_talk_segments`.", "",
+             "| model | turns | n | probe | prototypes | either |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for key, sets in report["models"].items():
+        for name, m in sets.items():
+            lines.append(f"| {key} | {name} | {m['turns']} | {m['set_aside_by_probe']:.1%} | "
+                         f"{m['set_aside_by_prototypes']:.1%} | {m['set_aside_by_either']:.1%} |")
+    (args.results / "smalltalk-probe.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
