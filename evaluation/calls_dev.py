@@ -60,6 +60,7 @@ from nlp.records import Document, Role, Source, Turn
 from nlp.smalltalk import (
     DEFAULT_MIN_SHARE,
     DEFAULT_THRESHOLD,
+    PROBE_SEGMENT_THRESHOLDS,
     PROBE_THEME_THRESHOLD,
     SMALL_TALK_PROTOTYPES,
     SMALL_TALK_RULE,
@@ -444,8 +445,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the content-free rule and the theme-level rule (smalltalk.v1's way)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
-    parser.add_argument("--min-spoken-content-words", type=int, default=2,
-                        help="segment_document's bar for a call passage to carry a need (default: 2)")
+    parser.add_argument("--min-spoken-content-words", type=int, default=None,
+                        help="segment_document's bar for a call passage to carry a need (default: as "
+                             "groundswell mine takes it, 1 with the probe and 2 with --probe off)")
     parser.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
                         help="packaged embedding model (embed.model; default %(default)s)")
     parser.add_argument("--slot-answers", action="store_true",
@@ -458,12 +460,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probe-theme-threshold", type=float, default=PROBE_THEME_THRESHOLD,
                         help="probe probability from which a theme member counts as near small talk "
                              "(above 1: the probe judges segments only)")
-    parser.add_argument("--probe-one-word", type=float, default=None,
-                        help="probe probability from which a turn of one content word is small talk")
+    parser.add_argument("--probe-one-word", type=float, default=PROBE_SEGMENT_THRESHOLDS[1],
+                        help="probe probability from which a turn of one content word is small talk "
+                             "(default %(default)s, nlp.smalltalk.PROBE_SEGMENT_THRESHOLDS)")
     parser.add_argument("--no-theme-rule", action="store_true",
                         help="keep themes that nlp.smalltalk calls small talk (the figures before the rule)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.min_spoken_content_words is None:  # as pipelines.settings.spoken_content_word_bar
+        args.min_spoken_content_words = 2 if args.probe == "off" else 1
 
     from nlp.embed import load_model
 
@@ -500,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
                                tagger=load_tagger() if args.slot_answers else None,
                                probe=None if args.probe == "off" else load_probe(args.model), probe_mode=args.probe,
                                probe_theme_threshold=args.probe_theme_threshold,
-                               probe_thresholds=None if args.probe_one_word is None else {1: args.probe_one_word},
+                               probe_thresholds={1: args.probe_one_word},
                                **({} if granularity is None else {"granularity": granularity}),
                                **({} if piece_spread is None else {"piece_spread": piece_spread}))}
     args.out.mkdir(parents=True, exist_ok=True)
@@ -512,7 +517,8 @@ def main(argv: list[str] | None = None) -> int:
     name += f"-theme{args.theme_threshold:g}" if args.theme_threshold != DEFAULT_THRESHOLD else ""
     name += f"-{args.model}" if args.model != DEFAULT_MODEL else ""
     name += f"-probe-{args.probe}" if args.probe != "replace" else ""
-    name += f"-oneword{args.probe_one_word:g}" if args.probe_one_word is not None else ""
+    name += (f"-oneword{args.probe_one_word:g}"
+             if args.probe != "off" and args.probe_one_word != PROBE_SEGMENT_THRESHOLDS[1] else "")
     name += (f"-probetheme{args.probe_theme_threshold:g}"
              if args.probe != "off" and args.probe_theme_threshold != PROBE_THEME_THRESHOLD else "")
     (args.out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -53,7 +53,9 @@ CLINC150 train and the development templates). In ``pipelines.mine`` it
 replaces the prototypes' per-segment test for call turns
 (:func:`small_talk_by_probe`), and at the theme level a call turn it finds
 likely small talk (:data:`PROBE_THEME_THRESHOLD`) counts as near small talk
-beside those near a prototype. It catches chit-chat and details in words no
+beside those near a prototype. A call turn of one content word reaches it too
+(``segment.min_spoken_content_words`` is 1 with the probe) and is judged at a
+stricter bar (:data:`PROBE_SEGMENT_THRESHOLDS`). It catches chit-chat and details in words no
 prototype is near: held-out template turns past the word rule, 60-75% set
 aside against 15-20% by the prototypes, at the same share of needs (about 2%).
 
@@ -87,6 +89,7 @@ __all__ = [
     "PROBE_FILE",
     "PROBE_SEGMENT_THRESHOLD",
     "PROBE_NEED_THRESHOLD",
+    "PROBE_SEGMENT_THRESHOLDS",
     "PROBE_THEME_THRESHOLD",
     "SmallTalkProbe",
     "load_probe",
@@ -439,6 +442,12 @@ PROBE_FILE = Path(__file__).resolve().parent / "smalltalk_probe.json"
 #: around them) against the development templates (evaluation/calls_dev.py).
 PROBE_SEGMENT_THRESHOLD = 0.7
 PROBE_NEED_THRESHOLD = 0.9
+#: By count of content words, a stricter bar: a spoken turn of one content word ("medium
+#: please", "the blue one", "my balance") says little, and with the probe it is no longer set
+#: aside by its words (``segment.min_spoken_content_words`` resolves to 1): it is small talk from
+#: this probability (one worded as a need still from :data:`PROBE_NEED_THRESHOLD`). Chosen on
+#: the development calls (evaluation/calls_dev.py, val) among 0.2, 0.3, 0.5 and 0.7.
+PROBE_SEGMENT_THRESHOLDS: dict[int, float] = {1: 0.3}
 #: Theme level: a spoken member with at least this probability counts as near small talk,
 #: as one within ``themes.small_talk_threshold`` of a prototype does.
 PROBE_THEME_THRESHOLD = 0.5

@@ -54,6 +54,7 @@ from nlp.records import (
 )
 from nlp.smalltalk import (
     PROBE_FILE,
+    PROBE_SEGMENT_THRESHOLDS,
     PROBE_THEME_THRESHOLD,
     SMALL_TALK_PROTOTYPES,
     SMALL_TALK_RULE,
@@ -75,7 +76,7 @@ from nlp.themes import (
     summarize_clusters,
 )
 from nlp.trends import Mention, TrendParams, measure_trend
-from pipelines.settings import Settings
+from pipelines.settings import Settings, spoken_content_word_bar
 from pipelines.store import Store, redact_url
 
 __all__ = [
@@ -251,7 +252,7 @@ def ingest_sources(
                        "redacted; emails, phones, cards, IBANs and SSNs still are")
     config_hash = hashlib.sha256(json.dumps(
         {"redact_pii": ing.redact_pii, "names": f"{names_model} {NAME_RULE}" if names_model else "",
-         "segment": settings.segment.model_dump(),
+         "segment": {**settings.segment.model_dump(), "min_spoken_content_words": spoken_content_word_bar(settings)},
          "small_talk_rule": SMALL_TALK_RULE},
         sort_keys=True).encode("utf-8")).hexdigest()
     plan = plan_sources([Path(p) for p in sources])
@@ -268,7 +269,7 @@ def ingest_sources(
                 doc, split_sentences, max_chars=settings.segment.max_chars,
                 min_turn_chars=settings.segment.min_turn_chars,
                 note_max_chars=settings.segment.note_max_chars,
-                min_spoken_content_words=settings.segment.min_spoken_content_words,
+                min_spoken_content_words=spoken_content_word_bar(settings),
             )
             doc_hash = hashlib.sha256((_document_hash(doc) + config_hash).encode()).hexdigest()
             yield doc, segs, doc_hash
@@ -699,12 +700,12 @@ def _small_talk_by_meaning(rows: Sequence[Segment], similarity: np.ndarray | Non
     if similarity is None or settings.themes.small_talk_threshold is None or not spoken.any():
         return aside
     idx = np.flatnonzero(spoken)
+    counts = [len(content_words(rows[i].text)) for i in idx]
     if probability is not None:
-        aside[idx] = small_talk_by_probe(probability[idx], need_like[idx])
+        aside[idx] = small_talk_by_probe(probability[idx], need_like[idx], content_word_counts=counts,
+                                         thresholds=PROBE_SEGMENT_THRESHOLDS)
     else:
-        aside[idx] = small_talk_segments(similarity[idx],
-                                         [len(content_words(rows[i].text)) for i in idx],
-                                         need_like=need_like[idx])
+        aside[idx] = small_talk_segments(similarity[idx], counts, need_like=need_like[idx])
     if aside.any():
         logger.info("themes: %d segments are small talk by meaning and get no theme", int(aside.sum()))
     return aside

@@ -53,9 +53,12 @@ class SegmentSettings(BaseModel):
     max_chars: int = Field(400, ge=50, description="A call turn longer than this is split at sentences.")
     min_turn_chars: int = Field(40, ge=0, description="Shorter turns merge with the same speaker's next.")
     note_max_chars: int = Field(600, ge=50, description="A note longer than this is split at sentences.")
-    min_spoken_content_words: int = Field(
-        2, ge=1, description="A call passage with fewer content words is small talk, as for notes "
-                             "(4 set aside 60% of real needs in evaluation/calls_dev.py)."
+    min_spoken_content_words: int | None = Field(
+        None, ge=1,
+        description="A call passage with fewer content words is small talk by its words (4 set aside 60% of real "
+                    "needs in evaluation/calls_dev.py). None: 1 with the learned small-talk probe "
+                    "(themes.small_talk_probe), which then judges a turn of one content word at a stricter bar, "
+                    "and 2 without it (spoken_content_word_bar).",
     )
 
 
@@ -283,6 +286,15 @@ class Settings(BaseSettings):
     run: RunSettings = RunSettings()
     dask: DaskSettings = DaskSettings()
     serve: ServeSettings = ServeSettings()
+
+
+def spoken_content_word_bar(settings: Settings) -> int:
+    """The content words a call passage needs to go on to the test by meaning
+    (``segment.min_spoken_content_words``; None: 1 with the small-talk probe, 2 without)."""
+    bar = settings.segment.min_spoken_content_words
+    if bar is not None:
+        return bar
+    return 1 if settings.themes.small_talk_probe else 2
 
 
 def _read_config(path: Path) -> dict[str, Any]:

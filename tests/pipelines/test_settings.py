@@ -34,6 +34,14 @@ def test_load_settings_defaults() -> None:
     assert st.themes.granularity is None
 
 
+def test_spoken_content_word_bar_is_one_with_the_probe_and_two_without() -> None:
+    from pipelines.settings import spoken_content_word_bar
+
+    assert spoken_content_word_bar(Settings()) == 1
+    assert spoken_content_word_bar(Settings.model_validate({"themes": {"small_talk_probe": False}})) == 2
+    assert spoken_content_word_bar(Settings.model_validate({"segment": {"min_spoken_content_words": 3}})) == 3
+
+
 def test_load_settings_from_yaml(tmp_path) -> None:
     cfg = _write(tmp_path, "groundswell.yaml",
                  "themes:\n  min_theme_size: 8\n  granularity: 0.3\ntrends:\n  window_days: 14\n")
