@@ -54,6 +54,8 @@ from nlp.records import (
 )
 from nlp.smalltalk import (
     PROBE_FILE,
+    PROBE_NEED_THRESHOLD,
+    PROBE_SEGMENT_THRESHOLD,
     PROBE_SEGMENT_THRESHOLDS,
     PROBE_THEME_THRESHOLD,
     SMALL_TALK_PROTOTYPES,
@@ -435,7 +437,7 @@ def find_themes(
              "granularity": kwargs.get("granularity", DEFAULT_GRANULARITY),
              "piece_spread": kwargs.get("piece_spread", DEFAULT_PIECE_SPREAD),
              **({"slot_answers": True} if settings.themes.slot_answers else {}),
-             **({"small_talk_probe": probe.version} if probe is not None else {})}
+             **({"small_talk_probe": _probe_rule(probe)} if probe is not None else {})}
     stored = store.load_themes()
     previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id, rules)
     spoken = np.fromiter((r.source is Source.CALL for r in rows), dtype=bool, count=len(rows))
@@ -684,6 +686,13 @@ def _unchanged_labels(labels: np.ndarray, themeable_ids: Sequence[str], stored: 
         if stored[j].label and len(members) + before - 2 * shared <= max_change * before:
             known[c] = stored[j].label
     return known
+
+
+def _probe_rule(probe: SmallTalkProbe) -> str:
+    """The probe's version and the bars it is read at, as recorded among a run's theme rules."""
+    one_word = ", ".join(f"{k} word(s) {v:g}" for k, v in sorted(PROBE_SEGMENT_THRESHOLDS.items()))
+    return (f"{probe.version}: segment {PROBE_SEGMENT_THRESHOLD:g} (need {PROBE_NEED_THRESHOLD:g}; {one_word}), "
+            f"theme {PROBE_THEME_THRESHOLD:g}")
 
 
 def _small_talk_by_meaning(rows: Sequence[Segment], similarity: np.ndarray | None, settings: Settings,
