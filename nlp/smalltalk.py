@@ -518,6 +518,9 @@ def small_talk_by_probe(probability: np.ndarray, need_like=None, *,
         probability: per segment, :meth:`SmallTalkProbe.probability`.
         need_like: optional, per segment, ``nlp.text.states_a_need(text)``: such a
             segment must reach ``need_threshold``.
+        content_word_counts: optional, per segment, ``len(nlp.text.content_words(text))``.
+        thresholds: with ``content_word_counts``, count of content words -> its own bar
+            (:data:`PROBE_SEGMENT_THRESHOLDS`); other counts take ``threshold``.
 
     Raises:
         ValueError: if the lengths differ.
