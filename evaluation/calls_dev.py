@@ -29,6 +29,12 @@ sets them aside as ``groundswell mine`` does with ``themes.slot_answers`` on. ``
 written in the tenth session before the learned small-talk probe was measured and is kept out of
 its training (``evaluation/smalltalk_probe.py``), as is ``heldout3``; ``--probe`` runs the probe as
 ``mine`` does (default), beside the prototypes, or not at all.
+Eleventh session: ``--reclusters`` (default 1) clusters again without what the
+theme rules found, as ``mine`` does with ``themes.recluster`` (0: once, as before);
+``--small-talk-per-need 5`` makes calls as talkative as real ones (3 by default);
+``--need-dress spoken`` says about 70% of the needs as on a call ("I'm calling
+because ...", "... My account number is ...", ``needs_spoken.txt``, written before
+measuring); ``--intents 40`` keeps the needs of 40 intents (a seeded draw).
 ``--small-talk clinc`` takes real small talk instead: half the small-talk turns are
 clinc150's own chit-chat and conversational utterances of the same split
 (:data:`CLINC_SMALL_TALK_INTENTS`, drawn with replacement), which then are no needs;
@@ -43,6 +49,7 @@ import argparse
 import json
 import logging
 import random
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,6 +61,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from evaluation.datasets import Dataset, load_dataset
 from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
 from nlp.cluster import cluster_embeddings
+from nlp.incremental import join_themes
 from nlp.embed import DEFAULT_MODEL, MODELS
 from nlp.pii import load_name_model, redact_documents
 from nlp.records import Document, Role, Source, Turn
@@ -77,7 +85,7 @@ __all__ = [
     "CallsCase", "CaseSegments", "TEMPLATE_FILES", "build_calls", "evaluate_calls", "main",
     "read_templates", "score_case", "segment_case", "small_talk_turns", "case_vectors",
     "CONVERSATIONAL_INTENTS", "LOWER_CASE_TEMPLATES", "CLINC_SMALL_TALK_INTENTS", "CLINC_SMALL_TALK_SHARE",
-    "CLINC_LEFT_OUT_INTENTS", "split_clinc_small_talk",
+    "CLINC_LEFT_OUT_INTENTS", "split_clinc_small_talk", "NEED_DRESS_FILES", "NEED_DRESS_SHARE", "dress_needs",
 ]
 
 logger = logging.getLogger(__name__)
@@ -108,6 +116,10 @@ TEMPLATE_FILES = {
     "slots": Path(__file__).resolve().parent / "smalltalk_slots.txt",
     "heldout4": Path(__file__).resolve().parent / "smalltalk_heldout4.txt",
 }
+#: Files that dress a need as said on a call (``{need}`` in each line); see :func:`dress_needs`.
+NEED_DRESS_FILES = {"spoken": Path(__file__).resolve().parent / "needs_spoken.txt"}
+#: The share of needs :func:`dress_needs` dresses (the rest are said bare).
+NEED_DRESS_SHARE = 0.7
 #: Template files typed in lower case: their turns are lower-cased after the slots are
 #: filled, so names, companies, days and months come in lower case too ("maria lopez").
 LOWER_CASE_TEMPLATES = frozenset({"chat"})
@@ -169,29 +181,51 @@ class CallsCase:
     turn_intent: dict[tuple[str, int], str]
 
 
+def _fill(template: str, rng: random.Random) -> str:
+    """A template's slots filled at random (seeded by ``rng``)."""
+    slots = dict(
+        first=rng.choice(_FIRST), last=rng.choice(_LAST), company=rng.choice(_COMPANY),
+        n=rng.randint(2, 9999), nn=rng.randint(10, 99), day=rng.choice(_DAY),
+        place=rng.choice(_PLACE), h=rng.randint(1, 12), d=rng.randint(4, 28),
+    )
+    if "{month}" in template:  # drawn only when used, so the dev templates draw as they always did
+        slots["month"] = rng.choice(_MONTH)
+    if "{spell}" in template:  # a surname spelled out, letters or "B as in bravo"
+        name = rng.choice(_LAST).lower()
+        slots["spell"] = (" ".join(f"{c.upper()} as in {_NATO[c]}" if rng.random() < 0.3 else c.upper()
+                                   for c in name) if rng.random() < 0.5 else "-".join(name.upper()))
+    if "{digits}" in template:  # a number read out digit by digit, in words or figures
+        ds = [rng.randint(0, 9) for _ in range(rng.randint(4, 9))]
+        slots["digits"] = " ".join(_DIGIT_WORDS[x] if rng.random() < 0.5 else str(x) for x in ds)
+    if "{need}" in template:
+        slots["need"] = "{need}"  # left for dress_needs
+    return template.format(**slots)
+
+
 def small_talk_turns(n: int, seed: int = 0, templates: str = "dev") -> list[str]:
     """``n`` small-talk customer turns from a template file, slots filled at random (seeded)."""
     rng = random.Random(seed)
     pool = read_templates(templates)
     out = []
     for _ in range(n):
-        t = rng.choice(pool)
-        slots = dict(
-            first=rng.choice(_FIRST), last=rng.choice(_LAST), company=rng.choice(_COMPANY),
-            n=rng.randint(2, 9999), nn=rng.randint(10, 99), day=rng.choice(_DAY),
-            place=rng.choice(_PLACE), h=rng.randint(1, 12), d=rng.randint(4, 28),
-        )
-        if "{month}" in t:  # drawn only when used, so the dev templates draw as they always did
-            slots["month"] = rng.choice(_MONTH)
-        if "{spell}" in t:  # a surname spelled out, letters or "B as in bravo"
-            name = rng.choice(_LAST).lower()
-            slots["spell"] = (" ".join(f"{c.upper()} as in {_NATO[c]}" if rng.random() < 0.3 else c.upper()
-                                       for c in name) if rng.random() < 0.5 else "-".join(name.upper()))
-        if "{digits}" in t:  # a number read out digit by digit, in words or figures
-            ds = [rng.randint(0, 9) for _ in range(rng.randint(4, 9))]
-            slots["digits"] = " ".join(_DIGIT_WORDS[x] if rng.random() < 0.5 else str(x) for x in ds)
-        text = t.format(**slots)
+        text = _fill(rng.choice(pool), rng)
         out.append(text.lower() if templates in LOWER_CASE_TEMPLATES else text)
+    return out
+
+
+def dress_needs(needs: Sequence[tuple[str, str]], dress: str = "spoken", share: float = NEED_DRESS_SHARE,
+                seed: int = 0) -> list[tuple[str, str]]:
+    """About ``share`` of the (text, intent) needs said as on a call: inside a line of
+    ``NEED_DRESS_FILES[dress]`` ("I'm calling because {need}", "{need} My account number is
+    {digits}."), slots filled at random (seeded); the rest as they are. Intents are kept."""
+    rng = random.Random(seed)
+    lines = NEED_DRESS_FILES[dress].read_text(encoding="utf-8").splitlines()
+    pool = [x.strip() for x in lines if x.strip() and not x.lstrip().startswith("#")]
+    out = []
+    for text, intent in needs:
+        if rng.random() < share:
+            text = _fill(rng.choice(pool), rng).replace("{need}", text)
+        out.append((text, intent))
     return out
 
 
@@ -343,6 +377,10 @@ def evaluate_calls(
     probe_mode: str = "replace",
     probe_theme_threshold: float = PROBE_THEME_THRESHOLD,
     probe_thresholds: dict[int, float] | None = None,
+    reclusters: int = 1,
+    rejoin: bool = False,
+    rejoin_max_similarity: float | None = None,
+    rejoin_max_probability: float | None = None,
     **cluster_kwargs,
 ) -> dict:
     """Segment, set small talk aside, cluster the rest, drop small talk from themes; score.
@@ -361,6 +399,9 @@ def evaluate_calls(
     alone decides; "add": a segment is set aside when the prototypes or the probe say so) and at the theme
     level (a member with probability at least :data:`nlp.smalltalk.PROBE_THEME_THRESHOLD`
     counts as near small talk).
+    With ``reclusters`` (1, as ``groundswell mine`` does with ``themes.recluster``), what the member
+    and theme rules found to be small talk is left out and the rest clustered again that many times,
+    the rules run after each; the first pass's figures are under ``"first_pass"``.
     The figures after the content-free rule alone are under ``"clustered"``.
     """
     segs = segment_case(case, min_spoken_content_words=min_spoken_content_words)
@@ -397,6 +438,7 @@ def evaluate_calls(
                                                    / max(1, keep[segs.kind == "small_talk"].sum())), 4),
             "needs_caught_share": round(float((by_meaning & keep)[segs.kind == "need"].mean()), 4),
         }
+        set_aside = by_meaning & keep
         keep &= ~by_meaning
         if tagger is not None:
             idx = np.flatnonzero(keep)
@@ -408,19 +450,52 @@ def evaluate_calls(
                 "needs_caught_share": round(float(slots[segs.kind == "need"].mean()), 4),
             }
             keep &= ~slots
-    labels = cluster(keep)
-    report["clustered"] = score_case(segs, labels, keep)
-    if segment_rule:
-        leave = small_talk_members(labels, all_vectors, similarity)
-        report["members_left"] = int(leave.sum())
-        labels = np.where(leave, -1, labels)
     near = similarity >= threshold
     if probability is not None:
         near |= probability >= probe_theme_threshold
-    dropped = small_talk_themes(labels, near.astype(np.float32), threshold=0.5, min_share=min_share,
-                                need_like=need_like)
-    labels = np.where(np.isin(labels, dropped), -1, labels)
-    report["small_talk_themes_dropped"] = int(dropped.size)
+
+    def theme_rules(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Labels after the member and theme rules, and what those rules took out."""
+        out = np.zeros(len(labels), dtype=bool)
+        if segment_rule:
+            leave = small_talk_members(labels, all_vectors, similarity)
+            out |= leave
+            labels = np.where(leave, -1, labels)
+        dropped = small_talk_themes(labels, near.astype(np.float32), threshold=0.5, min_share=min_share,
+                                    need_like=need_like)
+        out |= np.isin(labels, dropped)
+        return np.where(np.isin(labels, dropped), -1, labels), out
+
+    labels = cluster(keep)
+    report["clustered"] = score_case(segs, labels, keep)
+    first, out = theme_rules(labels)
+    report["members_left_or_dropped"] = int(out.sum())
+    lost = out & (segs.kind == "need")
+    # what the first pass's theme rules took from the needs: intent -> needs, the commonest first
+    report["needs_taken_by_theme_rules"] = dict(Counter(segs.intent[lost].tolist()).most_common(10))
+    if reclusters:
+        report["first_pass"] = score_case(segs, first, keep)
+        kept = keep.copy()
+        for _ in range(reclusters):  # cluster again without what the theme rules found to be small talk
+            kept &= ~out
+            labels, out = theme_rules(cluster(kept))
+    else:
+        labels = first
+    if rejoin and segment_rule:  # turns set aside by meaning that clearly belong to a theme join it
+        may = set_aside & (labels < 0)
+        if rejoin_max_similarity is not None:  # not near a hand-written prototype of small talk
+            may &= similarity < rejoin_max_similarity
+        if rejoin_max_probability is not None and probability is not None:
+            may &= probability < rejoin_max_probability
+        rows = np.flatnonzero(may)
+        joined = join_themes(all_vectors, labels, rows)
+        report["rejoined"] = {"needs": int(((joined >= 0) & (labels < 0) & (segs.kind == "need")).sum()),
+                              "small_talk": int(((joined >= 0) & (labels < 0) & (segs.kind == "small_talk")).sum())}
+        came = np.flatnonzero((joined >= 0) & (labels < 0))
+        report["rejoined_examples"] = [
+            f"{segs.kind[i]} P={probability[i] if probability is not None else float('nan'):.2f} "
+            f"sim={similarity[i]:.2f}: {segs.texts[i]}" for i in came[:40]]
+        labels = joined
     return {**report, **score_case(segs, labels, keep)}
 
 
@@ -463,6 +538,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probe-one-word", type=float, default=PROBE_SEGMENT_THRESHOLDS[1],
                         help="probe probability from which a turn of one content word is small talk "
                              "(default %(default)s, nlp.smalltalk.PROBE_SEGMENT_THRESHOLDS)")
+    parser.add_argument("--need-dress", default="none", choices=["none", *sorted(NEED_DRESS_FILES)],
+                        help="say about 70%% of the needs as on a call (spoken: evaluation/needs_spoken.txt, "
+                             "'I'm calling because {need}', '{need} My account number is ...'); default none")
+    parser.add_argument("--intents", type=int, default=None,
+                        help="keep the needs of this many intents only (a seeded draw): a smaller case")
+    parser.add_argument("--small-talk-per-need", type=float, default=3.0,
+                        help="small-talk customer turns per need (default 3)")
+    parser.add_argument("--reclusters", type=int, default=1,
+                        help="cluster again this many times without what the member and theme rules found to be "
+                             "small talk (default 1, as groundswell mine does with themes.recluster; 0: once)")
+    parser.add_argument("--probe-unseen", default=None, metavar="DOMAIN[,DOMAIN]",
+                        help="needs of these clinc150 domains only (domains.json), judged by a probe trained "
+                             "without them (evaluation.smalltalk_probe.probe_without): needs of a domain the probe "
+                             "never saw, as a real company's may be")
+    parser.add_argument("--rejoin", action="store_true",
+                        help="turns set aside by meaning that clearly belong to a theme join it at the end "
+                             "(nlp.incremental.join_themes)")
+    parser.add_argument("--rejoin-max-similarity", type=float, default=None,
+                        help="with --rejoin: only turns below this cosine to every small-talk prototype")
+    parser.add_argument("--rejoin-max-probability", type=float, default=None,
+                        help="with --rejoin: only turns below this probe probability")
     parser.add_argument("--no-theme-rule", action="store_true",
                         help="keep themes that nlp.smalltalk calls small talk (the figures before the rule)")
     args = parser.parse_args(argv)
@@ -473,15 +569,35 @@ def main(argv: list[str] | None = None) -> int:
     from nlp.embed import load_model
 
     data = load_dataset(Dataset.CLINC150, args.data, args.split)
+    unseen: set[str] = set()
+    if args.probe_unseen:
+        domains = json.loads((args.data / "domains.json").read_text(encoding="utf-8"))
+        unseen = {i for d in args.probe_unseen.split(",") for i in domains[d]}
+
+    def dressed(needs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        if unseen:
+            needs = [p for p in needs if p[1] in unseen]
+        if args.intents:  # a seeded draw of that many intents, all their needs
+            names = sorted({lab for _, lab in needs})
+            chosen = set(random.Random(7).sample(names, min(args.intents, len(names))))
+            needs = [p for p in needs if p[1] in chosen]
+        return needs if args.need_dress == "none" else dress_needs(needs, args.need_dress)
+
     if args.small_talk == "clinc":
         needs, real = split_clinc_small_talk(data.texts, data.labels)
-        case = build_calls(needs, templates="dev", real_small_talk=real)
+        case = build_calls(dressed(needs), templates="dev", real_small_talk=real, small_talk_per_need=args.small_talk_per_need)
     elif args.needs == "task":
         needs, _ = split_clinc_small_talk(data.texts, data.labels)
-        case = build_calls(needs, templates=args.small_talk)
+        case = build_calls(dressed(needs), templates=args.small_talk, small_talk_per_need=args.small_talk_per_need)
     else:
-        case = build_calls(list(zip(data.texts, data.labels)), templates=args.small_talk)
+        case = build_calls(dressed(list(zip(data.texts, data.labels))), templates=args.small_talk,
+                           small_talk_per_need=args.small_talk_per_need)
     model = load_model(model=args.model)
+    probe = None if args.probe == "off" else load_probe(args.model)
+    if probe is not None and args.probe_unseen:
+        from evaluation.smalltalk_probe import probe_without
+
+        probe = probe_without(args.data, set(args.probe_unseen.split(",")), args.model, args.cache_dir)
     granularity = MODELS[args.model].granularity  # as groundswell mine takes it
     piece_spread = MODELS[args.model].piece_spread
 
@@ -492,25 +608,37 @@ def main(argv: list[str] | None = None) -> int:
     among = ("clinc150 small talk and dev template" if args.small_talk == "clinc"
              else f"{args.small_talk} template")
     task_needs = args.small_talk == "clinc" or args.needs == "task"
-    report = {"split": f"clinc150/{args.split} {'task ' if task_needs else ''}needs among {among} small talk",
+    dress = "" if args.need_dress == "none" else f"{args.need_dress}-dressed "
+    report = {"split": f"clinc150/{args.split} {dress}{'task ' if task_needs else ''}needs among {among} small talk",
               "calls": len(case.documents), "embedding_model": model.model_id,
               "min_spoken_content_words": args.min_spoken_content_words,
               "small_talk_rule": "none" if prototypes is None else SMALL_TALK_RULE,
-              "small_talk_probe": (load_probe(args.model).version if args.probe != "off" and load_probe(args.model)
-                                   else "off"), "probe_mode": args.probe,
+              "small_talk_probe": (("retrained without " + args.probe_unseen if args.probe_unseen else probe.version)
+                                   if probe is not None else "off"), "probe_mode": args.probe,
               "theme_threshold": args.theme_threshold, "segment_rule": not args.no_segment_rule,
+              "reclusters": args.reclusters,
               **evaluate_calls(case, vectors_for, min_spoken_content_words=args.min_spoken_content_words,
                                prototype_vectors=prototypes, threshold=args.theme_threshold,
                                segment_rule=not args.no_segment_rule,
                                tagger=load_tagger() if args.slot_answers else None,
-                               probe=None if args.probe == "off" else load_probe(args.model), probe_mode=args.probe,
+                               probe=probe, probe_mode=args.probe, rejoin=args.rejoin,
+                               rejoin_max_similarity=args.rejoin_max_similarity,
+                               rejoin_max_probability=args.rejoin_max_probability,
                                probe_theme_threshold=args.probe_theme_threshold,
-                               probe_thresholds={1: args.probe_one_word},
+                               probe_thresholds={1: args.probe_one_word}, reclusters=args.reclusters,
                                **({} if granularity is None else {"granularity": granularity}),
                                **({} if piece_spread is None else {"piece_spread": piece_spread}))}
     args.out.mkdir(parents=True, exist_ok=True)
     name = f"calls-dev-{args.split}-{args.small_talk}-min{args.min_spoken_content_words}"
     name += "-taskneeds" if args.needs == "task" and args.small_talk != "clinc" else ""
+    name += f"-{args.need_dress}needs" if args.need_dress != "none" else ""
+    name += f"-{args.intents}intents" if args.intents else ""
+    name += f"-recluster{args.reclusters}" if args.reclusters != 1 else ""
+    name += f"-unseen-{args.probe_unseen.replace(',', '+')}" if args.probe_unseen else ""
+    name += "-rejoin" if args.rejoin else ""
+    name += f"-sim{args.rejoin_max_similarity:g}" if args.rejoin and args.rejoin_max_similarity is not None else ""
+    name += f"-p{args.rejoin_max_probability:g}" if args.rejoin and args.rejoin_max_probability is not None else ""
+    name += f"-st{args.small_talk_per_need:g}" if args.small_talk_per_need != 3.0 else ""
     name += "-norule" if prototypes is None else ""
     name += "-nosegrule" if args.no_segment_rule and prototypes is not None else ""
     name += "-slots" if args.slot_answers and prototypes is not None and not args.no_segment_rule else ""

@@ -14,9 +14,33 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-__all__ = ["groundswell_command", "last_record", "run_mine"]
+__all__ = ["add_settings_argument", "groundswell_command", "last_record", "run_mine", "settings_variables"]
 
 logger = logging.getLogger(__name__)
+
+
+def add_settings_argument(parser: Any) -> None:
+    """``--set section.field=value`` (repeatable) on a harness's command line: a setting for its
+    ``groundswell mine`` run (see :func:`settings_variables`)."""
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="SECTION.FIELD=VALUE",
+                        help="a setting for the groundswell mine run, e.g. themes.recluster=false (repeatable)")
+
+
+def settings_variables(pairs: list[str]) -> dict[str, str]:
+    """``["themes.recluster=false"]`` as the variables ``groundswell mine`` reads
+    (``{"GROUNDSWELL_THEMES__RECLUSTER": "false"}``).
+
+    Raises:
+        ValueError: a pair is not ``section.field=value``.
+    """
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        section, dot, field = key.strip().partition(".")
+        if not sep or not dot or not section or not field:
+            raise ValueError(f"--set takes section.field=value, e.g. themes.recluster=false; got {pair!r}")
+        out[f"GROUNDSWELL_{section.upper()}__{field.upper()}"] = value.strip()
+    return out
 
 
 def groundswell_command() -> str:

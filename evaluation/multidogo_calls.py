@@ -78,7 +78,7 @@ from typing import Any
 
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from evaluation.mine_process import run_mine
+from evaluation.mine_process import add_settings_argument, run_mine, settings_variables
 from nlp.embed import DEFAULT_MODEL, MODELS
 
 __all__ = [
@@ -655,6 +655,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slot-answers", action="store_true",
                         help="run mine with themes.slot_answers on (GROUNDSWELL_THEMES__SLOT_ANSWERS=true); "
                              "results named ...-slot-answers")
+    add_settings_argument(parser)
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the built calls and the bundle in this folder (outside the repository!)")
     args = parser.parse_args(argv)
@@ -680,6 +681,7 @@ def main(argv: list[str] | None = None) -> int:
         calls_dir = write_case(calls, work / "case")
         logger.info("wrote %d calls (%d customer turns) to %s", len(calls), len(turns), calls_dir)
         extra = {"GROUNDSWELL_THEMES__SLOT_ANSWERS": "true"} if args.slot_answers else {}
+        extra.update(settings_variables(args.settings))
         run = run_mine(calls_dir, work / "case" / "strategy.md", work / "run", args.model, last_day + timedelta(days=1),
                        extra)
         run["themes_json"] = len(json.loads((run["bundle"] / "themes.json").read_text(encoding="utf-8"))["themes"])
@@ -730,6 +732,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     stem = f"multidogo-calls-{args.split}-{args.model}" + ("-slot-answers" if args.slot_answers else "")
+    stem += "".join(f"-{pair.replace('=', '-')}" for pair in args.settings)
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
     (args.out / f"{stem}.md").write_text(_markdown(report), encoding="utf-8")
     logger.info("wrote %s.json and .md in %s", stem, args.out)

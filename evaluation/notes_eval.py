@@ -45,7 +45,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from evaluation.datasets import Dataset, LabelledTexts, load_dataset
 from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
-from evaluation.mine_process import run_mine
+from evaluation.mine_process import add_settings_argument, run_mine, settings_variables
 from nlp.embed import DEFAULT_MODEL, MODELS
 
 __all__ = ["write_notes", "note_themes", "score", "main"]
@@ -160,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bertopic", action="store_true", help="also run BERTopic's defaults on the same input")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for the JSON and Markdown results")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR, help="embedding cache for BERTopic")
+    add_settings_argument(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         logger.info("wrote %d notes; mining them with %s", len(gold), args.model)
         strategy = folder / "strategy.yaml"
         strategy.write_text(STRATEGY, encoding="utf-8")
-        run = run_mine(notes, strategy, folder, args.model, AS_OF)
+        run = run_mine(notes, strategy, folder, args.model, AS_OF, settings_variables(args.settings))
         seconds = run["wall_s"]
         result = {**score(gold, note_themes(run["bundle"] / "segments.csv")), "seconds": seconds}
     logger.info("groundswell mine: NMI %.3f ARI %.3f, %.1f%% notes with no theme, %d themes, %.1f s",
@@ -189,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             logger.info("BERTopic %s: NMI %.3f ARI %.3f", name, r["nmi"], r["ari"])
     args.out.mkdir(parents=True, exist_ok=True)
     stem = f"notes-{dataset.value}-{args.split}-{args.model}"
+    stem += "".join(f"-{pair.replace('=', '-')}" for pair in args.settings)
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     (args.out / f"{stem}.md").write_text(_markdown(report), encoding="utf-8")
     return 0

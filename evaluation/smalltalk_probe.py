@@ -55,7 +55,7 @@ from nlp.smalltalk import (
 from nlp.text import content_words, is_small_talk, states_a_need
 
 __all__ = ["PROBE_VERSION", "TRAIN_TEMPLATES", "EVAL_TEMPLATES", "TRAIN_OPENINGS", "EVAL_OPENINGS",
-           "training_texts", "train_probe", "main"]
+           "training_texts", "train_probe", "probe_without", "domain_shift", "main"]
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +119,60 @@ def _measure(probe: SmallTalkProbe, texts: list[str], vectors: np.ndarray, proto
             "set_aside_by_either": round(float((by_probe | by_prototypes).mean()), 4) if texts else None}
 
 
+def _need_domains(clinc150: Path) -> tuple[dict[str, str], np.ndarray]:
+    """(intent -> domain, the domain of each training need of :func:`training_texts`)."""
+    domains = json.loads((clinc150 / "domains.json").read_text(encoding="utf-8"))
+    intent_domain = {i: d for d, intents in domains.items() for i in intents}
+    train = load_dataset(Dataset.CLINC150, clinc150, "train")
+    train_needs, _ = split_clinc_small_talk(train.texts, train.labels)
+    need_domain = [intent_domain[lab] for _, lab in train_needs]
+    return intent_domain, np.array(need_domain + need_domain[::2])  # training_texts dresses every other need again
+
+
+def probe_without(clinc150: Path, domains: set[str], model_key: str, cache_dir: Path) -> SmallTalkProbe:
+    """The probe as :func:`training_texts` trains it, without the needs of ``domains`` (clinc150's
+    ``domains.json``): a probe that never saw those domains' needs."""
+    from nlp.embed import load_model
+
+    small, needs = training_texts(clinc150)
+    _, need_domain = _need_domains(clinc150)
+    model = load_model(model=model_key)
+    small_v = cached_embeddings(model, "probe-small", tuple(small), cache_dir)[0]
+    needs_v = cached_embeddings(model, "probe-needs", tuple(needs), cache_dir)[0]
+    return train_probe(small_v, needs_v[~np.isin(need_domain, sorted(domains))], model_key)
+
+
+def domain_shift(clinc150: Path, model_key: str, cache_dir: Path) -> dict:
+    """How the probe treats needs of a domain it never saw as needs.
+
+    For each clinc150 domain but ``small_talk`` (``domains.json``), the probe is trained
+    again without that domain's needs (:func:`probe_without`) and measured on that domain's
+    val needs (plain and inside other pleasantries), beside the probe trained on everything.
+    Real customers' needs come from their company's domain, which clinc150 may not hold.
+    """
+    from nlp.embed import load_model
+
+    intent_domain, _ = _need_domains(clinc150)
+    val = load_dataset(Dataset.CLINC150, clinc150, "val")
+    val_needs, _ = split_clinc_small_talk(val.texts, val.labels)
+    val_domain = np.array([intent_domain[lab] for _, lab in val_needs])
+    plain = [t for t, _ in val_needs]
+    sets = {"plain": plain, "dressed": _dressed(plain, EVAL_OPENINGS, EVAL_CLOSINGS, seed=3, closing_share=0.75)}
+    model = load_model(model=model_key)
+    set_v = {k: cached_embeddings(model, f"probe-eval-{i}", tuple(texts), cache_dir)[0]
+             for i, (k, texts) in enumerate(sets.items())}
+    need_like = {k: np.array([states_a_need(t) for t in texts]) for k, texts in sets.items()}
+    full = probe_without(clinc150, set(), model_key, cache_dir)
+    out: dict = {}
+    for name in sorted(set(intent_domain.values()) - {"small_talk"}):
+        without = probe_without(clinc150, {name}, model_key, cache_dir)
+        here = val_domain == name
+        out[name] = {f"{k} {which}": round(float(small_talk_by_probe(probe.probability(set_v[k][here]),
+                                                                      need_like[k][here]).mean()), 4)
+                     for k in sets for which, probe in (("seen", full), ("unseen", without))}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, type=Path, help="the clinc150 folder (read in place)")
@@ -127,9 +181,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=PROBE_FILE, help="the probe file to write (default: %(default)s)")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    parser.add_argument("--domain-shift", action="store_true",
+                        help="measure only: each clinc150 domain's needs set aside by a probe trained without that "
+                             "domain (results/smalltalk-probe-domains.{json,md}); writes no probe")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from nlp.embed import load_model
+
+    if args.domain_shift:
+        return _write_domain_shift(args)
 
     small, needs = training_texts(args.data)
     val = load_dataset(Dataset.CLINC150, args.data, "val")
@@ -167,13 +227,33 @@ def main(argv: list[str] | None = None) -> int:
              f"{', '.join(TRAIN_TEMPLATES)}). Probe: P >= {PROBE_SEGMENT_THRESHOLD} ({PROBE_NEED_THRESHOLD} when "
              "worded as a need). Prototypes: `nlp.smalltalk.small_talk_segments`.", "",
              "| model | turns | n | probe | prototypes | either |", "| --- | --- | ---: | ---: | ---: | ---: |"]
-    for key, sets in report["models"].items():
-        for name, m in sets.items():
-            lines.append(f"| {key} | {name} | {m['turns']} | {m['set_aside_by_probe']:.1%} | "
-                         f"{m['set_aside_by_prototypes']:.1%} | {m['set_aside_by_either']:.1%} |")
-    (args.results / "smalltalk-probe.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines += [f"| {key} | {name} | {m['turns']} | {m['set_aside_by_probe']:.1%} | "
+              f"{m['set_aside_by_prototypes']:.1%} | {m['set_aside_by_either']:.1%} |"
+              for key, sets in report["models"].items() for name, m in sets.items()]
+    return _write_lines(args.results / "smalltalk-probe.md", lines)
+
+
+def _write_lines(path: Path, lines: list[str]) -> int:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 0
+
+
+def _write_domain_shift(args: argparse.Namespace) -> int:
+    report = {key: domain_shift(args.data, key, args.cache_dir) for key in args.model or [DEFAULT_MODEL]}
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "smalltalk-probe-domains.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    lines = [f"# Small-talk probe ({PROBE_VERSION}): needs of a domain it never saw as needs", "",
+             "clinc150 val task queries of each domain set aside before clustering (P >= "
+             f"{PROBE_SEGMENT_THRESHOLD}, {PROBE_NEED_THRESHOLD} when worded as a need): by the probe trained on "
+             "every domain (seen) and by one trained without that domain's needs (unseen); plain, and inside "
+             "other pleasantries (dressed). Generated by `python -m evaluation.smalltalk_probe --domain-shift`.", "",
+             "| model | domain | plain, seen | plain, unseen | dressed, seen | dressed, unseen |",
+             "| --- | --- | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {key} | {name} | {m['plain seen']:.1%} | {m['plain unseen']:.1%} | "
+              f"{m['dressed seen']:.1%} | {m['dressed unseen']:.1%} |"
+              for key, domains in report.items() for name, m in domains.items()]
+    return _write_lines(args.results / "smalltalk-probe-domains.md", lines)
 
 
 if __name__ == "__main__":

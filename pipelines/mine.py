@@ -437,6 +437,7 @@ def find_themes(
              "granularity": kwargs.get("granularity", DEFAULT_GRANULARITY),
              "piece_spread": kwargs.get("piece_spread", DEFAULT_PIECE_SPREAD),
              **({"slot_answers": True} if settings.themes.slot_answers else {}),
+             **({"recluster": True} if settings.themes.recluster else {}),
              **({"small_talk_probe": _probe_rule(probe)} if probe is not None else {})}
     stored = store.load_themes()
     previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id, rules)
@@ -467,13 +468,20 @@ def find_themes(
         logger.info("themes: incremental: %d unthemed segments, %d joined a theme, %d formed %d new clusters, "
                     "%d noise", clustering["unthemed"], ext.joined, ext.in_new_clusters, ext.new_clusters, ext.noise)
     else:
-        labels = np.full(len(rows), -1, dtype=np.int64)
         founders = ~aside
-        if founders.any():
-            labels[founders] = cluster_embeddings(vectors[founders],
-                                                  texts=[r.text for r, f in zip(rows, founders) if f], **kwargs)
-        labels, dropped_why = _drop_small_talk_themes(labels, vectors, similarity, settings, spoken, need_like,
-                                                      probability)
+        labels, dropped_why = _drop_small_talk_themes(_cluster_rows(vectors, rows, founders, kwargs), vectors,
+                                                      similarity, settings, spoken, need_like, probability)
+        found = np.isin(dropped_why, [NO_THEME_REASONS["meaning"], NO_THEME_REASONS["cluster"]])
+        if settings.themes.recluster and found.any():
+            # small talk that passed the per-turn tests spreads the needs' themes and joins them: once the theme
+            # rules have found it, the rest is clustered again without it
+            founders &= ~found
+            labels, again = _drop_small_talk_themes(_cluster_rows(vectors, rows, founders, kwargs), vectors,
+                                                    similarity, settings, spoken, need_like, probability)
+            dropped_why = np.where(found, dropped_why, again)
+            clustering["reclustered_without"] = int(found.sum())
+            logger.info("themes: clustered again without the %d segments the theme rules found to be small talk",
+                        int(found.sum()))
         labels = _vet_thin_clusters(labels, vectors, thin, similarity, settings, need_like)
         labels = _join_thin_notes(labels, vectors, thin, settings)
         labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
@@ -564,6 +572,16 @@ def find_themes(
         themeable_vectors=vectors, changes=changes, theme_xy=theme_xy, as_of=as_of,
         families=tuple(families), lineage=tuple(lineage), clustering=clustering, no_theme=no_theme,
     )
+
+
+def _cluster_rows(vectors: np.ndarray, rows: Sequence[Segment], founders: np.ndarray,
+                  kwargs: dict[str, Any]) -> np.ndarray:
+    """Labels of ``cluster_embeddings`` on the ``founders`` rows, -1 for the rest."""
+    labels = np.full(len(rows), -1, dtype=np.int64)
+    if founders.any():
+        labels[founders] = cluster_embeddings(vectors[founders], texts=[r.text for r, f in zip(rows, founders) if f],
+                                              **kwargs)
+    return labels
 
 
 def _no_theme_reasons(segments: Sequence[Segment], themeable_ids: Sequence[str], labels: np.ndarray,

@@ -128,6 +128,13 @@ class ThemeSettings(BaseModel):
                     "talk, and a turn it finds likely small talk counts as near small talk in a theme. False: "
                     "the prototypes alone, as before the tenth session. Written notes are never judged by it.",
     )
+    recluster: bool = Field(
+        True,
+        description="After the theme rules have found small talk that passed the per-turn tests (members nearer "
+                    "small talk than their theme, themes mostly small talk), cluster the rest again without it: "
+                    "left in, it spreads the needs' themes and joins distinct needs (evaluation/README.md, "
+                    "'Clustering again without small talk'). False: one clustering, as before the eleventh session.",
+    )
     slot_answers: bool = Field(
         False,
         description="Set aside call turns that only answer with a detail (\"the large one\", \"window seat "

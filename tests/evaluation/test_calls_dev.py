@@ -50,3 +50,27 @@ def test_build_calls_with_real_small_talk_keeps_its_intents() -> None:
     # without real small talk the calls are as they always were
     plain = build_calls(needs)
     assert all(v == "" for k, v in plain.turn_intent.items() if plain.turn_kind[k] == "small_talk")
+
+
+def test_dress_needs_says_most_needs_as_on_a_call_and_keeps_their_intents() -> None:
+    from evaluation.calls_dev import NEED_DRESS_FILES, NEED_DRESS_SHARE, dress_needs
+
+    needs = [(f"what is the balance of account {i}", "balance") for i in range(400)]
+    dressed = dress_needs(needs, "spoken", seed=1)
+    assert [lab for _, lab in dressed] == ["balance"] * 400
+    assert all(text in d for (text, _), (d, _) in zip(needs, dressed))  # the need itself, as it was
+    assert not any("{" in d or "}" in d for d, _ in dressed)
+    changed = sum(d != text for (text, _), (d, _) in zip(needs, dressed)) / len(needs)
+    assert abs(changed - NEED_DRESS_SHARE) < 0.08
+    assert dressed == dress_needs(needs, "spoken", seed=1)  # seeded
+    assert set(NEED_DRESS_FILES) == {"spoken"}
+
+
+def test_settings_variables_name_groundswell_variables_and_refuse_other_forms() -> None:
+    from evaluation.mine_process import settings_variables
+
+    assert settings_variables(["themes.recluster=false", "embed.threads = 2"]) == {
+        "GROUNDSWELL_THEMES__RECLUSTER": "false", "GROUNDSWELL_EMBED__THREADS": "2"}
+    for bad in ("themes.recluster", "recluster=false", ".x=1"):
+        with pytest.raises(ValueError, match="section.field=value"):
+            settings_variables([bad])

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime, timedelta
 
 import pytest
 
+from evaluation.steady_ids import steady_kept
 from nlp.records import LineageEvent, LineageKind, ThemeStatus
 from pipelines.mine import mine
 from pipelines.settings import Settings
@@ -15,23 +15,6 @@ from tests.conftest import SAMPLE
 
 D = date(2026, 10, 31)
 SOURCES = [SAMPLE / "calls", SAMPLE / "notes"]
-
-
-def _steady_kept(before, after) -> tuple[int, int, set[str]]:
-    """(kept, steady, lost): themes stable in ``before`` whose id still names the theme
-    holding most of their members in ``after``, how many were stable, and the ids of the rest."""
-    where = {m: t.id for t in after for m in t.members}
-    kept = steady = 0
-    lost: set[str] = set()
-    for t in before:
-        if t.status != ThemeStatus.STABLE:
-            continue
-        steady += 1
-        top = Counter(where.get(m) for m in t.members).most_common(1)[0][0]
-        kept += top == t.id
-        if top != t.id:
-            lost.add(t.id)
-    return kept, steady, lost
 
 
 def test_store_lineage_round_trip(tmp_path) -> None:
@@ -53,17 +36,19 @@ def test_runs_a_week_apart_keep_steady_theme_ids(resources, tmp_path) -> None:
                  settings=Settings(), resources=resources)
     second = mine(SOURCES, SAMPLE / "strategy.md", tmp_path / "b", store_url=url, as_of=D,
                   settings=Settings(), resources=resources)
-    kept, steady, lost = _steady_kept(first.themes, second.themes)
+    kept, steady, lost = steady_kept(first.themes, second.themes)
     assert steady >= 20
-    # a week's more data may join two steady themes into one (the sample's budget talk, its CRM
-    # admin notes): one id goes, and lineage says it merged; every other steady theme keeps its id
-    assert kept / steady >= 0.9, f"{kept} of {steady} steady themes kept their id"
+    # a week's more data may join two steady themes into one, split one or scatter a small one; most
+    # keep their id. Over the sample's five week-apart pairs of full runs, 80-96% of the steady themes
+    # kept their id per pair: 88% in all with themes.recluster, 90% without (evaluation/README.md)
+    assert kept / steady >= 0.8, f"{kept} of {steady} steady themes kept their id"
     # lineage is stored with the run and explains every id that came or went
     store = Store(url)
     lineage = store.load_lineage(second.run.id)
     store.dispose()
-    merged_away = {i for e in lineage if e.kind == LineageKind.MERGED for i in e.sources}
-    assert lost <= merged_away, f"steady themes {sorted(lost - merged_away)} lost their id without merging"
+    explained = {i for e in lineage if e.kind in (LineageKind.MERGED, LineageKind.SPLIT, LineageKind.FADED)
+                 for i in e.sources}
+    assert lost <= explained, f"steady themes {sorted(lost - explained)} lost their id and lineage says nothing"
     before, now = {t.id for t in first.themes}, {t.id for t in second.themes}
     explained_new = {i for e in lineage for i in e.targets}
     explained_gone = {i for e in lineage for i in e.sources}

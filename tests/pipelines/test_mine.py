@@ -147,3 +147,35 @@ def test_find_themes_sets_chit_chat_aside_with_the_small_talk_probe(resources, t
     assert not chat_ids & set(result.assignments)
     assert set(result.no_theme[i] for i in chat_ids) == {NO_THEME_REASONS["meaning"]}
     assert sum(s.text in needs and s.segment_id in result.assignments for s in themeable) >= len(needs) - 2
+
+
+def test_find_themes_clusters_again_without_the_small_talk_its_theme_rules_found(resources, tmp_path):
+    """Call logistics the probe lets through ("I'll have to check with my manager on timing") is clustered, and
+    the theme rules find it: its themes are small talk. themes.recluster (the default) then clusters the rest
+    again without it and says how many it left out; the needs keep their themes either way."""
+    from datetime import date
+
+    from pipelines.mine import NO_THEME_REASONS, find_themes
+    from pipelines.settings import Settings
+    from pipelines.store import Store
+
+    needs = LANGUAGE_NOTES + INVOICE_NOTES
+    side = ["I'll have to check with my manager on timing.", "I can give you ten minutes before my next meeting.",
+            "Sorry, I'm driving so the line might cut out."]
+    segments, themeable, vectors, side_ids = _calls_with_a_side_turn(resources, needs, side, "How are you today?")
+    ids = [s.segment_id for s in themeable]
+    runs = {}
+    for name, recluster in (("again", True), ("once", False)):
+        settings = Settings.model_validate({"themes": {"recluster": recluster}})
+        runs[name] = find_themes(Store(f"sqlite:///{tmp_path / f'{name}.db'}"), segments, ids, vectors,
+                                 date(2026, 10, 31), settings, None, resources.small_talk_vectors,
+                                 resources.model.model_id, probe=resources.probe)
+    again, once = runs["again"], runs["once"]
+    found = {i for i, why in again.no_theme.items()
+             if why in (NO_THEME_REASONS["meaning"], NO_THEME_REASONS["cluster"])}
+    assert len(found & side_ids) >= len(side) and len(found - side_ids) <= 2
+    assert 1 <= again.clustering["reclustered_without"] <= len(found)
+    assert "reclustered_without" not in once.clustering
+    for result in (again, once):
+        assert not side_ids & set(result.assignments)
+        assert sum(s.text in needs and s.segment_id in result.assignments for s in themeable) >= len(needs) - 2
