@@ -34,7 +34,10 @@ theme rules found, as ``mine`` does with ``themes.recluster`` (0: once, as befor
 ``--small-talk-per-need 5`` makes calls as talkative as real ones (3 by default);
 ``--need-dress spoken`` says about 70% of the needs as on a call ("I'm calling
 because ...", "... My account number is ...", ``needs_spoken.txt``, written before
-measuring); ``--intents 40`` keeps the needs of 40 intents (a seeded draw).
+measuring); ``--intents 40`` keeps the needs of 40 intents (a seeded draw);
+``--probe-unseen DOMAINS`` takes needs of those clinc150 domains only and judges
+them with a probe trained without them; ``--rejoin --rejoin-max-similarity 0.4``
+lets set-aside turns rejoin a theme as ``mine`` does with ``themes.rejoin_set_aside``.
 ``--small-talk clinc`` takes real small talk instead: half the small-talk turns are
 clinc150's own chit-chat and conversational utterances of the same split
 (:data:`CLINC_SMALL_TALK_INTENTS`, drawn with replacement), which then are no needs;

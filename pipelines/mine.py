@@ -438,6 +438,7 @@ def find_themes(
              "piece_spread": kwargs.get("piece_spread", DEFAULT_PIECE_SPREAD),
              **({"slot_answers": True} if settings.themes.slot_answers else {}),
              **({"recluster": True} if settings.themes.recluster else {}),
+             **({"rejoin_set_aside": True} if settings.themes.rejoin_set_aside else {}),
              **({"small_talk_probe": _probe_rule(probe)} if probe is not None else {})}
     stored = store.load_themes()
     previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id, rules)
@@ -488,6 +489,8 @@ def find_themes(
         if aside.any() and (labels[aside] >= 0).any():  # last run's theme does not take small talk back
             labels = _renumbered(np.where(aside, -1, labels))
         logger.info("themes: full clustering (%s)", clustering["reason"])
+    if settings.themes.rejoin_set_aside and similarity is not None:
+        labels = _rejoin_set_aside(labels, vectors, aside & ~slots, similarity, settings, clustering)
     no_theme = _no_theme_reasons(segments, themeable_ids, labels, aside, thin, dropped_why, slots)
     known = _unchanged_labels(labels, themeable_ids, stored) if clustering["mode"] == "incremental" else {}
     summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser, known_labels=known)
@@ -572,6 +575,23 @@ def find_themes(
         themeable_vectors=vectors, changes=changes, theme_xy=theme_xy, as_of=as_of,
         families=tuple(families), lineage=tuple(lineage), clustering=clustering, no_theme=no_theme,
     )
+
+
+def _rejoin_set_aside(labels: np.ndarray, vectors: np.ndarray, by_meaning: np.ndarray, similarity: np.ndarray,
+                      settings: Settings, clustering: dict[str, Any]) -> np.ndarray:
+    """Call turns set aside as small talk by meaning before clustering join the theme they clearly belong to
+    (``nlp.incremental.join_themes``) when no hand-written small-talk prototype is near them
+    (cosine below ``themes.small_talk_threshold``): the probe learned its needs from CLINC150, and on needs
+    of a domain it never saw it errs more (evaluation/README.md, "Eleventh session")."""
+    rows = np.flatnonzero(by_meaning & (labels < 0) & (similarity < settings.themes.small_talk_threshold))
+    if not rows.size or labels.max() < 0:
+        return labels
+    out = join_themes(vectors, labels, rows, assign_threshold=settings.themes.assign_threshold)
+    joined = int((out[rows] >= 0).sum())
+    clustering["rejoined"] = joined
+    logger.info("themes: %d of %d turns set aside as small talk by meaning clearly belong to a theme and joined it",
+                joined, int(by_meaning.sum()))
+    return out
 
 
 def _cluster_rows(vectors: np.ndarray, rows: Sequence[Segment], founders: np.ndarray,

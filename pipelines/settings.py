@@ -135,6 +135,15 @@ class ThemeSettings(BaseModel):
                     "left in, it spreads the needs' themes and joins distinct needs (evaluation/README.md, "
                     "'Clustering again without small talk'). False: one clustering, as before the eleventh session.",
     )
+    rejoin_set_aside: bool = Field(
+        False,
+        description="A call turn set aside as small talk by meaning before clustering joins the theme it clearly "
+                    "belongs to (as close to its centre as the theme's own closest 90% of members) when no "
+                    "small-talk prototype is near it (below small_talk_threshold): the probe errs more on needs "
+                    "of a domain it never saw. Off by default: on real customer turns it themed far more needs "
+                    "but also took small talk that names the needs' domain (details, greetings with the need) "
+                    "into themes, 6% -> 15% with MiniLM (evaluation/README.md, 'Eleventh session').",
+    )
     slot_answers: bool = Field(
         False,
         description="Set aside call turns that only answer with a detail (\"the large one\", \"window seat "

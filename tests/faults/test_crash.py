@@ -68,6 +68,17 @@ def _run(out: Path, store: Path, home: Path) -> float:
     return time.monotonic() - t0
 
 
+def _state(store: Path) -> object:
+    """What a kill left of the store: its counts, or how far it got (a kill may land between the file's
+    creation and its tables')."""
+    if not store.exists():
+        return "not created yet"
+    try:
+        return store_counts(store)
+    except sqlite3.OperationalError as exc:
+        return f"file created, tables not yet ({exc})"
+
+
 def comparable(out: Path) -> dict[str, object]:
     """What a repeatable run must reproduce: themes and flags without the run header, segments.csv."""
     themes = json.loads((out / "themes.json").read_text(encoding="utf-8"))
@@ -117,7 +128,7 @@ def test_mine_killed_at_any_point_then_rerun_equals_a_clean_run(tmp_path):
             pass
         finally:
             _kill_group(proc)
-        print(f"killed at {fraction:.0%}: store {store_counts(store) if store.exists() else 'not created yet'}")
+        print(f"killed at {fraction:.0%}: store {_state(store)}")
         # whatever the kill left, a reader never finds half a bundle
         if out.exists():
             assert sorted(p.name for p in out.iterdir()) == sorted(BUNDLE)

@@ -149,28 +149,32 @@ def test_find_themes_sets_chit_chat_aside_with_the_small_talk_probe(resources, t
     assert sum(s.text in needs and s.segment_id in result.assignments for s in themeable) >= len(needs) - 2
 
 
+def _themes_on_and_off(resources, tmp_path, knob, segments, themeable, vectors):
+    """find_themes with the probe, with ``themes.<knob>`` true and false: (on, off)."""
+    from datetime import date
+
+    from pipelines.mine import find_themes
+    from pipelines.settings import Settings
+    from pipelines.store import Store
+
+    ids = [s.segment_id for s in themeable]
+    return tuple(find_themes(Store(f"sqlite:///{tmp_path / f'{knob}-{value}.db'}"), segments, ids, vectors,
+                             date(2026, 10, 31), Settings.model_validate({"themes": {knob: value}}), None,
+                             resources.small_talk_vectors, resources.model.model_id, probe=resources.probe)
+                 for value in (True, False))
+
+
 def test_find_themes_clusters_again_without_the_small_talk_its_theme_rules_found(resources, tmp_path):
     """Call logistics the probe lets through ("I'll have to check with my manager on timing") is clustered, and
     the theme rules find it: its themes are small talk. themes.recluster (the default) then clusters the rest
     again without it and says how many it left out; the needs keep their themes either way."""
-    from datetime import date
-
-    from pipelines.mine import NO_THEME_REASONS, find_themes
-    from pipelines.settings import Settings
-    from pipelines.store import Store
+    from pipelines.mine import NO_THEME_REASONS
 
     needs = LANGUAGE_NOTES + INVOICE_NOTES
     side = ["I'll have to check with my manager on timing.", "I can give you ten minutes before my next meeting.",
             "Sorry, I'm driving so the line might cut out."]
     segments, themeable, vectors, side_ids = _calls_with_a_side_turn(resources, needs, side, "How are you today?")
-    ids = [s.segment_id for s in themeable]
-    runs = {}
-    for name, recluster in (("again", True), ("once", False)):
-        settings = Settings.model_validate({"themes": {"recluster": recluster}})
-        runs[name] = find_themes(Store(f"sqlite:///{tmp_path / f'{name}.db'}"), segments, ids, vectors,
-                                 date(2026, 10, 31), settings, None, resources.small_talk_vectors,
-                                 resources.model.model_id, probe=resources.probe)
-    again, once = runs["again"], runs["once"]
+    again, once = _themes_on_and_off(resources, tmp_path, "recluster", segments, themeable, vectors)
     found = {i for i, why in again.no_theme.items()
              if why in (NO_THEME_REASONS["meaning"], NO_THEME_REASONS["cluster"])}
     assert len(found & side_ids) >= len(side) and len(found - side_ids) <= 2
@@ -179,3 +183,26 @@ def test_find_themes_clusters_again_without_the_small_talk_its_theme_rules_found
     for result in (again, once):
         assert not side_ids & set(result.assignments)
         assert sum(s.text in needs and s.segment_id in result.assignments for s in themeable) >= len(needs) - 2
+
+
+def test_find_themes_lets_a_need_the_probe_set_aside_rejoin_its_theme(resources, tmp_path):
+    """Needs said in passing ("Spanish for the staff would be nice.") read to the probe as chit-chat and are set
+    aside before clustering. No small-talk prototype is near them, and each lies inside a theme of like needs:
+    with themes.rejoin_set_aside (opt-in) they join it; off (the default), they stay unthemed as small talk by
+    meaning."""
+    from pipelines.mine import NO_THEME_REASONS
+
+    casual = ["Spanish for the staff would be nice.", "Mostly Korean speakers on our side.",
+              "Japanese would make our Tokyo office happy.", "The auditors want the invoice CSVs."]
+    needs = LANGUAGE_NOTES + INVOICE_NOTES + casual
+    segments, themeable, vectors, _ = _calls_with_a_side_turn(resources, needs, ["Sure, go ahead."], "Shall we start?")
+    casual_ids = {s.segment_id for s in themeable if s.text in casual}
+    on, off = _themes_on_and_off(resources, tmp_path, "rejoin_set_aside", segments, themeable, vectors)
+    assert all(off.no_theme.get(i) == NO_THEME_REASONS["meaning"] for i in casual_ids)
+    assert len(casual_ids & set(on.assignments)) >= 2  # the clearest; the rest stay as the probe said
+    language = {on.assignments.get(s.segment_id) for s in themeable if s.text in LANGUAGE_NOTES} - {None}
+    invoice = {on.assignments.get(s.segment_id) for s in themeable if s.text in INVOICE_NOTES} - {None}
+    for s in themeable:
+        if s.segment_id in casual_ids and s.segment_id in on.assignments:
+            assert on.assignments[s.segment_id] in (invoice if "invoice" in s.text else language)
+    assert on.clustering["rejoined"] == len(casual_ids & set(on.assignments))
