@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines.settings import Settings
 
     os.environ.update(settings_variables(args.settings))  # read by Settings, as groundswell mine reads them
-    settings = Settings().model_copy(update={"themes": Settings().themes.model_copy(update={"incremental": False})})
+    settings = Settings()
+    settings = settings.model_copy(update={"themes": settings.themes.model_copy(update={"incremental": False})})
     resources = load_resources(settings)
     pairs = []
     with tempfile.TemporaryDirectory(prefix="gs-steady-") as tmp:

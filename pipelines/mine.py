@@ -582,7 +582,8 @@ def _rejoin_set_aside(labels: np.ndarray, vectors: np.ndarray, by_meaning: np.nd
     """Call turns set aside as small talk by meaning before clustering join the theme they clearly belong to
     (``nlp.incremental.join_themes``) when no hand-written small-talk prototype is near them
     (cosine below ``themes.small_talk_threshold``): the probe learned its needs from CLINC150, and on needs
-    of a domain it never saw it errs more (evaluation/README.md, "Eleventh session")."""
+    of a domain it never saw it errs more (evaluation/README.md, "Eleventh session"). How many joined goes
+    into ``clustering["rejoined"]``, the run record's ``themes_clustering``."""
     rows = np.flatnonzero(by_meaning & (labels < 0) & (similarity < settings.themes.small_talk_threshold))
     if not rows.size or labels.max() < 0:
         return labels

@@ -133,7 +133,7 @@ class ThemeSettings(BaseModel):
         description="After the theme rules have found small talk that passed the per-turn tests (members nearer "
                     "small talk than their theme, themes mostly small talk), cluster the rest again without it: "
                     "left in, it spreads the needs' themes and joins distinct needs (evaluation/README.md, "
-                    "'Clustering again without small talk'). False: one clustering, as before the eleventh session.",
+                    "'Eleventh session'). False: one clustering, as before the eleventh session.",
     )
     rejoin_set_aside: bool = Field(
         False,
