@@ -492,9 +492,9 @@ def evaluate_calls(
             may &= probability < rejoin_max_probability
         rows = np.flatnonzero(may)
         joined = join_themes(all_vectors, labels, rows)
-        report["rejoined"] = {"needs": int(((joined >= 0) & (labels < 0) & (segs.kind == "need")).sum()),
-                              "small_talk": int(((joined >= 0) & (labels < 0) & (segs.kind == "small_talk")).sum())}
         came = np.flatnonzero((joined >= 0) & (labels < 0))
+        report["rejoined"] = {"needs": int((segs.kind[came] == "need").sum()),
+                              "small_talk": int((segs.kind[came] == "small_talk").sum())}
         report["rejoined_examples"] = [
             f"{segs.kind[i]} P={probability[i] if probability is not None else float('nan'):.2f} "
             f"sim={similarity[i]:.2f}: {segs.texts[i]}" for i in came[:40]]
