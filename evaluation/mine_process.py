@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_settings_argument", "groundswell_command", "last_record", "run_mine", "settings_variables"]
+__all__ = ["add_settings_argument", "groundswell_command", "last_record", "run_mine", "settings_suffix", "settings_variables"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,11 @@ def settings_variables(pairs: list[str]) -> dict[str, str]:
             raise ValueError(f"--set takes section.field=value, e.g. themes.recluster=false; got {pair!r}")
         out[f"GROUNDSWELL_{section.upper()}__{field.upper()}"] = value.strip()
     return out
+
+
+def settings_suffix(pairs: list[str]) -> str:
+    """What ``--set`` pairs add to a results file's name: ``-themes.recluster-false`` for each."""
+    return "".join(f"-{pair.replace('=', '-')}" for pair in pairs)
 
 
 def groundswell_command() -> str:

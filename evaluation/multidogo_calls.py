@@ -78,7 +78,7 @@ from typing import Any
 
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from evaluation.mine_process import add_settings_argument, run_mine, settings_variables
+from evaluation.mine_process import add_settings_argument, run_mine, settings_suffix, settings_variables
 from nlp.embed import DEFAULT_MODEL, MODELS
 
 __all__ = [
@@ -732,7 +732,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     stem = f"multidogo-calls-{args.split}-{args.model}" + ("-slot-answers" if args.slot_answers else "")
-    stem += "".join(f"-{pair.replace('=', '-')}" for pair in args.settings)
+    stem += settings_suffix(args.settings)
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
     (args.out / f"{stem}.md").write_text(_markdown(report), encoding="utf-8")
     logger.info("wrote %s.json and .md in %s", stem, args.out)

@@ -45,7 +45,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from evaluation.datasets import Dataset, LabelledTexts, load_dataset
 from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
-from evaluation.mine_process import add_settings_argument, run_mine, settings_variables
+from evaluation.mine_process import add_settings_argument, run_mine, settings_suffix, settings_variables
 from nlp.embed import DEFAULT_MODEL, MODELS
 
 __all__ = ["write_notes", "note_themes", "score", "main"]
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             logger.info("BERTopic %s: NMI %.3f ARI %.3f", name, r["nmi"], r["ari"])
     args.out.mkdir(parents=True, exist_ok=True)
     stem = f"notes-{dataset.value}-{args.split}-{args.model}"
-    stem += "".join(f"-{pair.replace('=', '-')}" for pair in args.settings)
+    stem += settings_suffix(args.settings)
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     (args.out / f"{stem}.md").write_text(_markdown(report), encoding="utf-8")
     return 0
