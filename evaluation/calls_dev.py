@@ -36,7 +36,8 @@ theme rules found, as ``mine`` does with ``themes.recluster`` (0: once, as befor
 because ...", "... My account number is ...", ``needs_spoken.txt``, written before
 measuring); ``--intents 40`` keeps the needs of 40 intents (a seeded draw);
 ``--probe-unseen DOMAINS`` takes needs of those clinc150 domains only and judges
-them with a probe trained without them; ``--rejoin --rejoin-max-similarity 0.4``
+them with a probe trained without them (twelfth session: and clusters them through an intent map learnt
+without them; ``--intent-map off`` clusters the vectors as they are); ``--rejoin --rejoin-max-similarity 0.4``
 lets set-aside turns rejoin a theme as ``mine`` does with ``themes.rejoin_set_aside``.
 ``--small-talk clinc`` takes real small talk instead: half the small-talk turns are
 clinc150's own chit-chat and conversational utterances of the same split
@@ -65,6 +66,7 @@ from evaluation.datasets import Dataset, load_dataset
 from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
 from nlp.cluster import cluster_embeddings
 from nlp.incremental import join_themes
+from nlp.intent_space import model_projection
 from nlp.embed import DEFAULT_MODEL, MODELS
 from nlp.pii import load_name_model, redact_documents
 from nlp.records import Document, Role, Source, Turn
@@ -562,6 +564,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --rejoin: only turns below this cosine to every small-talk prototype")
     parser.add_argument("--rejoin-max-probability", type=float, default=None,
                         help="with --rejoin: only turns below this probe probability")
+    parser.add_argument("--intent-map", choices=("on", "off"), default="on",
+                        help="cluster through the model's intent map (nlp.intent_space), as groundswell mine does with "
+                             "themes.intent_projection (default on); with --probe-unseen the map is learnt without those "
+                             "domains too (evaluation.intent_projection.map_without)")
     parser.add_argument("--no-theme-rule", action="store_true",
                         help="keep themes that nlp.smalltalk calls small talk (the figures before the rule)")
     args = parser.parse_args(argv)
@@ -573,6 +579,8 @@ def main(argv: list[str] | None = None) -> int:
 
     data = load_dataset(Dataset.CLINC150, args.data, args.split)
     unseen: set[str] = set()
+    if args.probe_unseen:
+        from evaluation.intent_projection import map_without
     if args.probe_unseen:
         domains = json.loads((args.data / "domains.json").read_text(encoding="utf-8"))
         unseen = {i for d in args.probe_unseen.split(",") for i in domains[d]}
@@ -601,8 +609,14 @@ def main(argv: list[str] | None = None) -> int:
         from evaluation.smalltalk_probe import probe_without
 
         probe = probe_without(args.data, set(args.probe_unseen.split(",")), args.model, args.cache_dir)
-    granularity = MODELS[args.model].granularity  # as groundswell mine takes it
-    piece_spread = MODELS[args.model].piece_spread
+    projection = None  # the intent map, as groundswell mine reads it with themes.intent_projection
+    shipped = model_projection(args.model)
+    if args.intent_map == "on" and shipped is not None:
+        projection = (map_without(args.data, set(args.probe_unseen.split(",")), args.model, args.cache_dir)
+                      if args.probe_unseen else shipped.matrix)
+    spec = MODELS[args.model]  # granularity as groundswell mine takes it
+    granularity = spec.projected_granularity or spec.granularity if projection is not None else spec.granularity
+    piece_spread = spec.piece_spread
 
     def vectors_for(texts: list[str]) -> np.ndarray:
         return cached_embeddings(model, f"calls-dev_{args.split}", tuple(texts), args.cache_dir)[0]
@@ -620,6 +634,8 @@ def main(argv: list[str] | None = None) -> int:
                                    if probe is not None else "off"), "probe_mode": args.probe,
               "theme_threshold": args.theme_threshold, "segment_rule": not args.no_segment_rule,
               "reclusters": args.reclusters,
+              "intent_map": ("off" if projection is None else "learnt without " + args.probe_unseen
+                             if args.probe_unseen else shipped.version),
               **evaluate_calls(case, vectors_for, min_spoken_content_words=args.min_spoken_content_words,
                                prototype_vectors=prototypes, threshold=args.theme_threshold,
                                segment_rule=not args.no_segment_rule,
@@ -629,6 +645,7 @@ def main(argv: list[str] | None = None) -> int:
                                rejoin_max_probability=args.rejoin_max_probability,
                                probe_theme_threshold=args.probe_theme_threshold,
                                probe_thresholds={1: args.probe_one_word}, reclusters=args.reclusters,
+                               projection=projection,
                                **({} if granularity is None else {"granularity": granularity}),
                                **({} if piece_spread is None else {"piece_spread": piece_spread}))}
     args.out.mkdir(parents=True, exist_ok=True)
@@ -639,6 +656,7 @@ def main(argv: list[str] | None = None) -> int:
     name += f"-recluster{args.reclusters}" if args.reclusters != 1 else ""
     name += f"-unseen-{args.probe_unseen.replace(',', '+')}" if args.probe_unseen else ""
     name += "-rejoin" if args.rejoin else ""
+    name += "-nomap" if args.intent_map == "off" else ""
     name += f"-sim{args.rejoin_max_similarity:g}" if args.rejoin and args.rejoin_max_similarity is not None else ""
     name += f"-p{args.rejoin_max_probability:g}" if args.rejoin and args.rejoin_max_probability is not None else ""
     name += f"-st{args.small_talk_per_need:g}" if args.small_talk_per_need != 3.0 else ""

@@ -29,6 +29,7 @@ from evaluation.datasets import Dataset, LabelledTexts, load_dataset
 from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
 from nlp import cluster as nlp_cluster
 from nlp.embed import DEFAULT_MODEL, MODELS, load_model
+from nlp.intent_space import model_projection
 
 __all__ = ["MethodResult", "evaluate", "fit_bertopic", "main"]
 
@@ -74,8 +75,9 @@ def _timed(fn: Callable[[], np.ndarray]) -> tuple[np.ndarray, float]:
     return np.asarray(out), time.perf_counter() - start
 
 
-def _groundswell_settings(with_texts: bool, granularity: float, piece_spread: float) -> str:
+def _groundswell_settings(with_texts: bool, granularity: float, piece_spread: float, mapped: bool = False) -> str:
     parts = [
+        "intent map (nlp.intent_space)" if mapped else "no intent map",
         "min_cluster_size=5",
         f"granularity={granularity}",
         f"piece_spread={piece_spread}",
@@ -106,24 +108,36 @@ def fit_bertopic(texts: list[str], vectors: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def evaluate(data: LabelledTexts, vectors: np.ndarray, *, bertopic: bool = True,
-             granularity: float | None = None, piece_spread: float | None = None) -> list[MethodResult]:
+             granularity: float | None = None, piece_spread: float | None = None,
+             projection: np.ndarray | None = None, projected_granularity: float | None = None) -> list[MethodResult]:
     """Run every method on the same vectors and score it against the gold labels.
 
     ``granularity``, ``piece_spread``: the model's own (None: the clusterer's defaults), as ``groundswell mine``
-    uses them.
+    uses them. With ``projection`` (the model's intent map, ``nlp.intent_space``, read at
+    ``projected_granularity``) groundswell's rows use it, as ``groundswell mine`` does by default, and one more
+    row clusters without it.
     """
     gold = np.asarray(data.labels)
     texts = list(data.texts)
     results: list[MethodResult] = []
-    g = nlp_cluster.DEFAULT_GRANULARITY if granularity is None else granularity
+    plain = nlp_cluster.DEFAULT_GRANULARITY if granularity is None else granularity
+    g = plain if projection is None or projected_granularity is None else projected_granularity
     p = nlp_cluster.DEFAULT_PIECE_SPREAD if piece_spread is None else piece_spread
+    mapped = projection is not None
 
-    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, texts=texts, granularity=g, piece_spread=p))
-    results.append(_score("groundswell cluster_embeddings (with texts)", _groundswell_settings(True, g, p), gold,
+    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, texts=texts, granularity=g, piece_spread=p,
+                                                                 projection=projection))
+    results.append(_score("groundswell cluster_embeddings (with texts)", _groundswell_settings(True, g, p, mapped), gold,
                           labels, secs))
-    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, granularity=g, piece_spread=p))
-    results.append(_score("groundswell cluster_embeddings (embeddings only)", _groundswell_settings(False, g, p), gold,
-                          labels, secs))
+    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, granularity=g, piece_spread=p,
+                                                                 projection=projection))
+    results.append(_score("groundswell cluster_embeddings (embeddings only)", _groundswell_settings(False, g, p, mapped),
+                          gold, labels, secs))
+    if mapped:
+        labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, texts=texts, granularity=plain,
+                                                                     piece_spread=p))
+        results.append(_score("groundswell cluster_embeddings (with texts, no intent map)",
+                              _groundswell_settings(True, plain, p), gold, labels, secs))
 
     if bertopic:
         topics, reduced, secs, total = fit_bertopic(texts, vectors)
@@ -162,6 +176,8 @@ def _markdown(report: dict) -> str:
         + (f" ({report['embedding_seconds']} s)" if report["embedding_seconds"] else " (cached)")
         + ".",
         "NMI and ARI against the gold intents; noise (-1) counts as one more label.",
+        (f"Intent map: {report['intent_map']}, learnt on clinc150 train: on clinc150 its intents were seen."
+         if report.get("intent_map") else "No intent map."),
         f"Machine: {report['machine']}. Wall time of the clustering only.",
         "",
         "| method | NMI | ARI | noise share | themes | seconds |",
@@ -185,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for <dataset>.json and .md")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     parser.add_argument("--no-bertopic", action="store_true", help="skip the BERTopic baselines")
+    parser.add_argument("--no-intent-map", action="store_true",
+                        help="cluster the vectors as they are (themes.intent_projection false), as before the twelfth session")
     parser.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
                         help="packaged embedding model (default %(default)s); its results are named after it")
     args = parser.parse_args(argv)
@@ -194,8 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     data = load_dataset(dataset, args.data, args.split)
     model = load_model(model=args.model)
     vectors, embed_seconds = cached_embeddings(model, data.name, data.texts, args.cache_dir)
-    results = evaluate(data, vectors, bertopic=not args.no_bertopic, granularity=MODELS[args.model].granularity,
-                       piece_spread=MODELS[args.model].piece_spread)
+    spec = MODELS[args.model]
+    projection = None if args.no_intent_map else model_projection(args.model)
+    results = evaluate(data, vectors, bertopic=not args.no_bertopic, granularity=spec.granularity,
+                       piece_spread=spec.piece_spread, projection=None if projection is None else projection.matrix,
+                       projected_granularity=spec.projected_granularity)
 
     report = {
         "split": data.name,
@@ -203,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         "n_texts": len(data.texts),
         "n_intents": len(set(data.labels)),
         "embedding_model": model.model_id,
+        "intent_map": None if projection is None else projection.version,
         "embedding_seconds": None if embed_seconds is None else round(embed_seconds, 1),
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}",
         "noise_convention": "noise (-1) scored as its own label",

@@ -109,6 +109,7 @@ def cluster_embeddings(
     centre: np.ndarray | None = None,
     merge_mixing: float | None = DEFAULT_MERGE_MIXING,
     piece_spread: float | None = DEFAULT_PIECE_SPREAD,
+    projection: np.ndarray | None = None,
 ) -> np.ndarray:
     """Cluster L2-normalised embeddings into themes.
 
@@ -139,6 +140,9 @@ def cluster_embeddings(
             Ward's cut counts the whole increase, which grows with the clusters'
             sizes, so it splits a large need in halves long before it joins two
             small distinct ones; per point, the size no longer counts.
+        projection: a (d, k) map (``nlp.intent_space``): the tree, the refinement
+            and the joining of pieces read the centred vectors through it, and
+            ``assign_threshold`` the vectors as they are. None: as they are throughout.
 
     Returns:
         An int64 array of length n: -1 for noise, else a cluster id in 0..k-1,
@@ -173,13 +177,20 @@ def cluster_embeddings(
         raise ValueError(
             f"texts must hold one text per vector: got {len(texts)} texts for {n} vectors."
         )
+    if projection is not None:
+        projection = np.asarray(projection, dtype=np.float32)
+        if projection.ndim != 2 or projection.shape[0] != x.shape[1] or not np.isfinite(projection).all():
+            raise ValueError(
+                f"projection must be a finite ({x.shape[1]}, k) map for {x.shape[1]}-d vectors. Got shape "
+                f"{projection.shape}; load the map of the model that made the vectors (nlp.intent_space)."
+            )
     if n == 0 or n < min_cluster_size:
         return np.full(n, -1, dtype=np.int64)
     if n == 1:
         return np.zeros(1, dtype=np.int64)
 
     mean = (x.mean(axis=0, dtype=np.float64) if centre is None else np.asarray(centre, dtype=np.float64)).astype(np.float32)
-    z = _unit(x - mean)
+    z = _unit(x - mean) if projection is None else _unit((x - mean) @ projection)
     labels = _ward_cut(z, granularity, seed, piece_spread)
     words = None
     if texts is not None and text_weight > 0:

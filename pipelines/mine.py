@@ -34,6 +34,7 @@ from nlp.embed import MODELS, EmbeddingModel, embed_texts, text_hash
 from nlp.flags import RISING, FlagParams, raise_flags
 from nlp.identity import keep_previous_assignments, match_themes
 from nlp.incremental import extend_clusters, join_themes
+from nlp.intent_space import PROJECTION_FILE, model_projection
 from nlp.lineage import trace_lineage
 from nlp.records import (
     BUNDLE_SCHEMA,
@@ -421,8 +422,15 @@ def find_themes(
             "lower than it did before that smoothing: the defaults are %s, and a value from before (0.46-0.48) "
             "now gives far coarser themes. Set themes.granularity to null for the model's default, or lower it.",
             granularity, ", ".join(f"{spec.granularity or DEFAULT_GRANULARITY:g} ({key})" for key, spec in MODELS.items()))
+    spec = MODELS[settings.embed.model]
+    projection = model_projection(settings.embed.model) if settings.themes.intent_projection else None
+    if settings.themes.intent_projection and projection is None and spec.projected_granularity is not None:
+        logger.warning("no intent map for %s in %s: the clusterer reads the vectors as they are",
+                       settings.embed.model, PROJECTION_FILE)
+    if projection is not None:
+        kwargs["projection"] = projection.matrix
     if granularity is None:  # the model's own default, where its geometry needs one
-        granularity = MODELS[settings.embed.model].granularity
+        granularity = (spec.projected_granularity or spec.granularity) if projection is not None else spec.granularity
     if granularity is not None:
         kwargs["granularity"] = granularity
     if settings.themes.assign_threshold is not None:
@@ -437,6 +445,7 @@ def find_themes(
              "granularity": kwargs.get("granularity", DEFAULT_GRANULARITY),
              "piece_spread": kwargs.get("piece_spread", DEFAULT_PIECE_SPREAD),
              **({"slot_answers": True} if settings.themes.slot_answers else {}),
+             **({"intent_projection": projection.version} if projection is not None else {}),
              **({"recluster": True} if settings.themes.recluster else {}),
              **({"rejoin_set_aside": True} if settings.themes.rejoin_set_aside else {}),
              **({"small_talk_probe": _probe_rule(probe)} if probe is not None else {})}
