@@ -36,8 +36,8 @@ theme rules found, as ``mine`` does with ``themes.recluster`` (0: once, as befor
 because ...", "... My account number is ...", ``needs_spoken.txt``, written before
 measuring); ``--intents 40`` keeps the needs of 40 intents (a seeded draw);
 ``--probe-unseen DOMAINS`` takes needs of those clinc150 domains only and judges
-them with a probe trained without them (twelfth session: and clusters them through an intent map learnt
-without them; ``--intent-map off`` clusters the vectors as they are); ``--rejoin --rejoin-max-similarity 0.4``
+them with a probe trained without them (twelfth session: with ``--intent-map on`` the clusterer reads them through an
+intent map learnt without them too, as ``mine`` does with ``themes.intent_projection``); ``--rejoin --rejoin-max-similarity 0.4``
 lets set-aside turns rejoin a theme as ``mine`` does with ``themes.rejoin_set_aside``.
 ``--small-talk clinc`` takes real small talk instead: half the small-talk turns are
 clinc150's own chit-chat and conversational utterances of the same split
@@ -564,10 +564,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --rejoin: only turns below this cosine to every small-talk prototype")
     parser.add_argument("--rejoin-max-probability", type=float, default=None,
                         help="with --rejoin: only turns below this probe probability")
-    parser.add_argument("--intent-map", choices=("on", "off"), default="on",
+    parser.add_argument("--intent-map", choices=("on", "off"), default="off",
                         help="cluster through the model's intent map (nlp.intent_space), as groundswell mine does with "
-                             "themes.intent_projection (default on); with --probe-unseen the map is learnt without those "
-                             "domains too (evaluation.intent_projection.map_without)")
+                             "themes.intent_projection (default off, as mine); with --probe-unseen the map is learnt "
+                             "without those domains too (evaluation.intent_projection.map_without)")
     parser.add_argument("--no-theme-rule", action="store_true",
                         help="keep themes that nlp.smalltalk calls small talk (the figures before the rule)")
     args = parser.parse_args(argv)
@@ -656,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
     name += f"-recluster{args.reclusters}" if args.reclusters != 1 else ""
     name += f"-unseen-{args.probe_unseen.replace(',', '+')}" if args.probe_unseen else ""
     name += "-rejoin" if args.rejoin else ""
-    name += "-nomap" if args.intent_map == "off" else ""
+    name += "-map" if projection is not None else ""
     name += f"-sim{args.rejoin_max_similarity:g}" if args.rejoin and args.rejoin_max_similarity is not None else ""
     name += f"-p{args.rejoin_max_probability:g}" if args.rejoin and args.rejoin_max_probability is not None else ""
     name += f"-st{args.small_talk_per_need:g}" if args.small_talk_per_need != 3.0 else ""

@@ -96,8 +96,8 @@ class ThemeSettings(BaseModel):
         None, gt=0, lt=1,
         description="Mean squared distance of a segment to its theme's centre at which the theme tree is cut: "
                     "lower gives more, tighter themes. Measured on the points after each is moved toward its nearest "
-                    "neighbours (None: the model's default, chosen on CLINC150: 0.18 for MiniLM with its intent map, 0.24 "
-                    "without it, 0.21 for mpnet).",
+                    "neighbours (None: the model's default, chosen on CLINC150: 0.24 for MiniLM, 0.18 with its intent map "
+                    "(themes.intent_projection), 0.21 for mpnet).",
     )
     assign_threshold: float | None = Field(
         None, gt=-1, le=1, description="A segment less similar than this to the rest of its theme is noise "
@@ -130,14 +130,15 @@ class ThemeSettings(BaseModel):
                     "the prototypes alone, as before the tenth session. Written notes are never judged by it.",
     )
     intent_projection: bool = Field(
-        True,
+        False,
         description="Cluster the vectors as read through the model's intent map (nlp/intent_projection.npz, a "
                     "shrunk linear discriminant learnt on CLINC150 train's 150 intents; evaluation/intent_projection.py): "
                     "the directions along which needs differ count more than those along which one need's wordings "
                     "differ. Only the clustering reads it; small talk, alignment and joining a theme read the vectors "
-                    "as they are. Used with all-MiniLM-L6-v2 (granularity 0.18 with it); all-mpnet-base-v2 gained "
-                    "nothing from its map where its development cases hold and clusters as before (evaluation/README.md, "
-                    "'Twelfth session'). False: as before the twelfth session.",
+                    "as they are. all-MiniLM-L6-v2 only (granularity 0.18 with it; all-mpnet-base-v2 gained nothing "
+                    "from its map). Off by default: it themed CLINC150 needs of domains it never learnt better, but on "
+                    "real customer messages and calls (Banking77, MultiDoGO) it did worse (evaluation/README.md, "
+                    "'Twelfth session').",
     )
     recluster: bool = Field(
         True,

@@ -206,3 +206,19 @@ def test_find_themes_lets_a_need_the_probe_set_aside_rejoin_its_theme(resources,
         if s.segment_id in casual_ids and s.segment_id in on.assignments:
             assert on.assignments[s.segment_id] in (invoice if "invoice" in s.text else language)
     assert on.clustering["rejoined"] == len(casual_ids & set(on.assignments))
+
+
+def test_find_themes_reads_the_vectors_through_the_intent_map_when_asked(resources, tmp_path):
+    """themes.intent_projection (opt-in) clusters MiniLM's vectors through its intent map: the run's rules name the
+    map, so a run without it clusters everything again; the needs keep their themes either way."""
+    needs = LANGUAGE_NOTES + INVOICE_NOTES
+    segments, themeable, vectors, _ = _calls_with_a_side_turn(resources, needs, ["Sure, go ahead."], "Shall we start?")
+    on, off = _themes_on_and_off(resources, tmp_path, "intent_projection", segments, themeable, vectors)
+    assert on.clustering["rules"]["intent_projection"].startswith("intent.v1")
+    assert on.clustering["rules"]["granularity"] == 0.18
+    assert "intent_projection" not in off.clustering["rules"] and off.clustering["rules"]["granularity"] == 0.24
+    for result in (on, off):
+        language = {result.assignments.get(s.segment_id) for s in themeable if s.text in LANGUAGE_NOTES}
+        invoice = {result.assignments.get(s.segment_id) for s in themeable if s.text in INVOICE_NOTES}
+        assert len(language - {None}) == 1 and len(invoice - {None}) == 1 and not language & invoice - {None}
+        assert sum(s.text in needs and s.segment_id in result.assignments for s in themeable) >= len(needs) - 2
