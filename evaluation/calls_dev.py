@@ -581,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
     unseen: set[str] = set()
     if args.probe_unseen:
         from evaluation.intent_projection import map_without
-    if args.probe_unseen:
+
         domains = json.loads((args.data / "domains.json").read_text(encoding="utf-8"))
         unseen = {i for d in args.probe_unseen.split(",") for i in domains[d]}
 
@@ -614,9 +614,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.intent_map == "on" and shipped is not None:
         projection = (map_without(args.data, set(args.probe_unseen.split(",")), args.model, args.cache_dir)
                       if args.probe_unseen else shipped.matrix)
-    spec = MODELS[args.model]  # granularity as groundswell mine takes it
-    granularity = spec.projected_granularity or spec.granularity if projection is not None else spec.granularity
-    piece_spread = spec.piece_spread
+    granularity = MODELS[args.model].theme_granularity(mapped=projection is not None)  # as groundswell mine takes it
+    piece_spread = MODELS[args.model].piece_spread
 
     def vectors_for(texts: list[str]) -> np.ndarray:
         return cached_embeddings(model, f"calls-dev_{args.split}", tuple(texts), args.cache_dir)[0]

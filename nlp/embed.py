@@ -107,6 +107,11 @@ class ModelSpec:
     sha256: str = ""
     int8_keep: tuple[str, ...] = ()
 
+    def theme_granularity(self, mapped: bool = False) -> float | None:
+        """The cut the clusterer takes for this model by default: ``projected_granularity`` when it reads the
+        vectors through the model's intent map (``mapped``) and the model has one, else ``granularity``."""
+        return self.projected_granularity if mapped and self.projected_granularity is not None else self.granularity
+
     def path(self, cache_dir: Path | None = None) -> Path:
         """The model's folder (unpacked into ``cache_dir`` first where it ships as parts)."""
         if not self.parts:

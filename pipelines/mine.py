@@ -430,7 +430,7 @@ def find_themes(
     if projection is not None:
         kwargs["projection"] = projection.matrix
     if granularity is None:  # the model's own default, where its geometry needs one
-        granularity = (spec.projected_granularity or spec.granularity) if projection is not None else spec.granularity
+        granularity = spec.theme_granularity(mapped=projection is not None)
     if granularity is not None:
         kwargs["granularity"] = granularity
     if settings.themes.assign_threshold is not None:
