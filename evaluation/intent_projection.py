@@ -144,7 +144,7 @@ def _write_folds(args: argparse.Namespace) -> int:
     for key in args.model or [DEFAULT_MODEL]:
         spec = MODELS[key]
         plain = spec.granularity or DEFAULT_GRANULARITY
-        mapped = spec.projected_granularity or plain
+        mapped = spec.theme_granularity(mapped=True) or plain
         piece = spec.piece_spread or DEFAULT_PIECE_SPREAD
         settings: list[tuple[float | None, int | None, float]] = [(None, None, plain), (DEFAULT_SHRINKAGE, DEFAULT_DIMS, mapped)]
         for s, d, g in itertools.product(_floats(args.shrinkage) or [DEFAULT_SHRINKAGE],
@@ -162,7 +162,7 @@ def _write_folds(args: argparse.Namespace) -> int:
         stem = f"intent-projection-folds-{key}" + ("" if args.held_out == 2 else f"-heldout{args.held_out}")
         (args.results / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         shapes = list(next(iter(report["results"].values())))
-        n_folds = 10 // args.held_out
+        n_folds = len(set(_domains(args.data).values())) // args.held_out
         lines = [f"# Intent map on clinc150 domains it never saw ({key})", "",
                  f"{n_folds} folds of {args.held_out} held-out domain(s); the map learnt on the other domains' train "
                  "queries. "

@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     projection = None if args.no_intent_map else model_projection(args.model)
     results = evaluate(data, vectors, bertopic=not args.no_bertopic, granularity=spec.granularity,
                        piece_spread=spec.piece_spread, projection=None if projection is None else projection.matrix,
-                       projected_granularity=spec.projected_granularity)
+                       projected_granularity=spec.theme_granularity(mapped=True))
 
     report = {
         "split": data.name,
