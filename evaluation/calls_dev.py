@@ -84,11 +84,12 @@ from nlp.smalltalk import (
     small_talk_segments,
     small_talk_themes,
 )
-from nlp.text import content_words, load_sentence_splitter, load_tagger, segment_document, slot_answers, states_a_need
+from nlp.text import content_words, load_sentence_splitter, load_tagger, segment_document, requests, slot_answers, states_a_need
 
 __all__ = [
     "CallsCase", "CaseSegments", "TEMPLATE_FILES", "build_calls", "evaluate_calls", "main",
-    "read_templates", "score_case", "segment_case", "small_talk_turns", "case_vectors",
+    "read_templates", "read_domain_talk", "DOMAIN_TALK_FILES", "DOMAIN_TALK_SHARE", "DOMAIN_TALK_INTENT",
+    "score_case", "segment_case", "small_talk_turns", "case_vectors",
     "CONVERSATIONAL_INTENTS", "LOWER_CASE_TEMPLATES", "CLINC_SMALL_TALK_INTENTS", "CLINC_SMALL_TALK_SHARE",
     "CLINC_LEFT_OUT_INTENTS", "split_clinc_small_talk", "NEED_DRESS_FILES", "NEED_DRESS_SHARE", "dress_needs",
 ]
@@ -121,6 +122,18 @@ TEMPLATE_FILES = {
     "slots": Path(__file__).resolve().parent / "smalltalk_slots.txt",
     "heldout4": Path(__file__).resolve().parent / "smalltalk_heldout4.txt",
 }
+#: Small talk that names the call's subject ("yeah, it's about the Visa", "the flight out of Denver on the
+#: 12th") without a need, by clinc150 domain (``## <domain>`` sections); see :func:`read_domain_talk`.
+#: ``dev`` to develop on; ``heldout`` never trained or tuned on. Both were written by helpers that saw
+#: only the domains' intent names and no data set, figures or other template file.
+DOMAIN_TALK_FILES = {
+    "dev": Path(__file__).resolve().parent / "smalltalk_domain_dev.txt",
+    "heldout": Path(__file__).resolve().parent / "smalltalk_domain_heldout.txt",
+}
+#: With ``--domain-talk``: the share of a call's small-talk turns that name the domain of one of its needs.
+DOMAIN_TALK_SHARE = 0.3
+#: ``turn_intent`` of a small-talk turn drawn from a domain-talk file.
+DOMAIN_TALK_INTENT = "domain_talk"
 #: Files that dress a need as said on a call (``{need}`` in each line); see :func:`dress_needs`.
 NEED_DRESS_FILES = {"spoken": Path(__file__).resolve().parent / "needs_spoken.txt"}
 #: The share of needs :func:`dress_needs` dresses (the rest are said bare).
@@ -164,6 +177,27 @@ def read_templates(name: str) -> list[str]:
     """The small-talk templates of ``TEMPLATE_FILES[name]``."""
     lines = TEMPLATE_FILES[name].read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def read_domain_talk(name: str) -> dict[str, list[str]]:
+    """The turns of ``DOMAIN_TALK_FILES[name]`` by clinc150 domain (its ``## <domain>`` sections).
+
+    Raises:
+        ValueError: if a turn stands before the first section.
+    """
+    path = DOMAIN_TALK_FILES[name]
+    out: dict[str, list[str]] = {}
+    domain = None
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if line.startswith("## "):
+            domain = line[3:].strip()
+            out.setdefault(domain, [])
+        elif line and not line.startswith("#"):
+            if domain is None:
+                raise ValueError(f"{path}:{number}: a turn before the first '## <domain>' section; add one above it.")
+            out[domain].append(line)
+    return out
 
 
 _REP = ["Got it.", "Okay, let me note that down.", "Thanks, that helps.", "Understood.",
@@ -248,6 +282,8 @@ def build_calls(
     needs: list[tuple[str, str]], *, small_talk_per_need: float = 3.0, needs_per_call: int = 4, seed: int = 0,
     templates: str = "dev", real_small_talk: list[tuple[str, str]] | None = None,
     real_share: float = CLINC_SMALL_TALK_SHARE,
+    domain_talk: dict[str, list[str]] | None = None, intent_domain: dict[str, str] | None = None,
+    domain_share: float = DOMAIN_TALK_SHARE,
 ) -> CallsCase:
     """Calls of ``needs_per_call`` needs each, with about ``small_talk_per_need`` small-talk
     customer turns per need (from the ``templates`` file), shuffled; a rep turn stands
@@ -256,6 +292,11 @@ def build_calls(
     With ``real_small_talk`` ((text, intent) pairs of real utterances), about ``real_share``
     of the small-talk turns are drawn from it (with replacement, seeded) instead; their
     intent is kept in ``turn_intent``.
+
+    With ``domain_talk`` (domain -> turns, :func:`read_domain_talk`) and ``intent_domain``
+    (intent -> domain), about ``domain_share`` of each call's small-talk turns name the
+    subject of one of its needs instead: a turn of that need's domain (seeded apart, so the
+    rest of the case is drawn as without it; ``turn_intent`` :data:`DOMAIN_TALK_INTENT`).
     """
     rng = random.Random(seed)
     needs = list(needs)
@@ -271,10 +312,18 @@ def build_calls(
     kind: dict[tuple[str, int], str] = {}
     intent: dict[tuple[str, int], str] = {}
     per_call_chatter = int(round(needs_per_call * small_talk_per_need))
+    domain_rng = random.Random(seed + 3)
     for call_no, start in enumerate(range(0, len(needs), needs_per_call)):
         items = [("need", t, lab) for t, lab in needs[start:start + needs_per_call]]
         items += [("small_talk", chatter.pop(), chatter_intent.pop())
                   for _ in range(min(per_call_chatter, len(chatter)))]
+        if domain_talk and intent_domain:
+            subjects = [intent_domain[lab] for what, _, lab in items
+                        if what == "need" and domain_talk.get(intent_domain.get(lab, ""))]
+            for j, (what, _, _) in enumerate(items):
+                if what == "small_talk" and subjects and domain_rng.random() < domain_share:
+                    line = domain_rng.choice(domain_talk[domain_rng.choice(subjects)])
+                    items[j] = ("small_talk", _fill(line, domain_rng), DOMAIN_TALK_INTENT)
         rng.shuffle(items)
         doc_id = f"dev-call-{call_no:04d}"
         turns: list[Turn] = []
@@ -355,6 +404,10 @@ def score_case(segs: CaseSegments, labels: np.ndarray, keep: np.ndarray | None =
         "need_ari": round(float(adjusted_rand_score(segs.intent[need], labels[need])), 4),
         "themes": int(ids.size),
         "themes_with_small_talk_majority": int(sum(small[labels == c].mean() > 0.5 for c in ids)),
+        **({"domain_talk_in_theme_share": round(float(themed[segs.intent == DOMAIN_TALK_INTENT].mean()), 4),
+            "other_small_talk_in_theme_share": round(float(themed[small & (segs.intent != DOMAIN_TALK_INTENT)]
+                                                           .mean()), 4)}
+           if (segs.intent == DOMAIN_TALK_INTENT).any() else {}),
     }
 
 
@@ -386,6 +439,8 @@ def evaluate_calls(
     rejoin: bool = False,
     rejoin_max_similarity: float | None = None,
     rejoin_max_probability: float | None = None,
+    rejoin_min_margin: float | None = None,
+    rejoin_requests=None,
     **cluster_kwargs,
 ) -> dict:
     """Segment, set small talk aside, cluster the rest, drop small talk from themes; score.
@@ -492,16 +547,48 @@ def evaluate_calls(
             may &= similarity < rejoin_max_similarity
         if rejoin_max_probability is not None and probability is not None:
             may &= probability < rejoin_max_probability
+        if rejoin_requests:  # worded as a request (nlp.text.requests)
+            idx = np.flatnonzero(may)
+            may[idx] = requests([segs.texts[i] for i in idx], rejoin_requests)
         rows = np.flatnonzero(may)
         joined = join_themes(all_vectors, labels, rows)
         came = np.flatnonzero((joined >= 0) & (labels < 0))
+        margin = _theme_margin(all_vectors, labels, came)
+        report["rejoin_margin_sweep"] = {  # what would join with a least margin between the two nearest themes
+            f"{bar:g}": {k: int(((segs.kind[came] == "need") if k == "needs" else
+                                 (segs.intent[came] == DOMAIN_TALK_INTENT) if k == "domain_talk" else
+                                 (segs.kind[came] == "small_talk") & (segs.intent[came] != DOMAIN_TALK_INTENT))
+                                [margin >= bar].sum()) for k in ("needs", "domain_talk", "other_small_talk")}
+            for bar in (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15)}
+        if rejoin_min_margin is not None:
+            joined[came[margin < rejoin_min_margin]] = -1
+            came = came[margin >= rejoin_min_margin]
         report["rejoined"] = {"needs": int((segs.kind[came] == "need").sum()),
-                              "small_talk": int((segs.kind[came] == "small_talk").sum())}
+                              "small_talk": int((segs.kind[came] == "small_talk").sum()),
+                              "domain_talk": int((segs.intent[came] == DOMAIN_TALK_INTENT).sum())}
+        report["rejoin_candidates"] = [  # every turn that came back, for study
+            {"kind": "domain_talk" if segs.intent[i] == DOMAIN_TALK_INTENT else str(segs.kind[i]),
+             "p": round(float(probability[i]), 3) if probability is not None else None,
+             "sim": round(float(similarity[i]), 3), "margin": round(float(m), 3), "text": segs.texts[i]}
+            for i, m in zip(came, _theme_margin(all_vectors, labels, came))]
         report["rejoined_examples"] = [
             f"{segs.kind[i]} P={probability[i] if probability is not None else float('nan'):.2f} "
             f"sim={similarity[i]:.2f}: {segs.texts[i]}" for i in came[:40]]
         labels = joined
     return {**report, **score_case(segs, labels, keep)}
+
+
+def _theme_margin(vectors: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per row: its cosine to the nearest theme centre less its cosine to the second nearest."""
+    k = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
+    if k < 2 or not rows.size:
+        return np.full(rows.size, np.inf, dtype=np.float32)
+    member = labels >= 0
+    sums = np.zeros((k, vectors.shape[1]), dtype=np.float64)
+    np.add.at(sums, labels[member], vectors[member])
+    centres = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+    sims = np.sort(vectors[rows] @ centres.T, axis=1)
+    return (sims[:, -1] - sims[:, -2]).astype(np.float32)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -557,6 +644,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="needs of these clinc150 domains only (domains.json), judged by a probe trained "
                              "without them (evaluation.smalltalk_probe.probe_without): needs of a domain the probe "
                              "never saw, as a real company's may be")
+    parser.add_argument("--probe-domain-talk", choices=("on", "off"), default=None,
+                        help="the probe learns domain talk (evaluation/smalltalk_domain_dev.txt; with --probe-unseen, "
+                             "not those domains' sections) or not, trained here instead of read from the shipped "
+                             "file (default: as evaluation.smalltalk_probe.DOMAIN_TALK_TRAINED)")
     parser.add_argument("--rejoin", action="store_true",
                         help="turns set aside by meaning that clearly belong to a theme join it at the end "
                              "(nlp.incremental.join_themes)")
@@ -564,10 +655,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --rejoin: only turns below this cosine to every small-talk prototype")
     parser.add_argument("--rejoin-max-probability", type=float, default=None,
                         help="with --rejoin: only turns below this probe probability")
+    parser.add_argument("--rejoin-requests", action="store_true",
+                        help="with --rejoin: only turns worded as a request (nlp.text.requests: a question, a "
+                             "command, 'please', a need)")
+    parser.add_argument("--rejoin-min-margin", type=float, default=None,
+                        help="with --rejoin: only turns whose cosine to the theme they join exceeds that to the "
+                             "next nearest theme by at least this")
     parser.add_argument("--intent-map", choices=("on", "off"), default="off",
                         help="cluster through the model's intent map (nlp.intent_space), as groundswell mine does with "
                              "themes.intent_projection (default off, as mine); with --probe-unseen the map is learnt "
                              "without those domains too (evaluation.intent_projection.map_without)")
+    parser.add_argument("--domain-talk", default=None, choices=sorted(DOMAIN_TALK_FILES),
+                        help="about --domain-talk-share of each call's small-talk turns name the subject of one of "
+                             "its needs ('yeah, it's about the Visa'): dev (evaluation/smalltalk_domain_dev.txt) or "
+                             "heldout (smalltalk_domain_heldout.txt, never trained or tuned on); default none")
+    parser.add_argument("--domain-talk-share", type=float, default=DOMAIN_TALK_SHARE,
+                        help="with --domain-talk: the share of small-talk turns drawn from it (default %(default)s)")
     parser.add_argument("--no-theme-rule", action="store_true",
                         help="keep themes that nlp.smalltalk calls small talk (the figures before the rule)")
     args = parser.parse_args(argv)
@@ -594,21 +697,33 @@ def main(argv: list[str] | None = None) -> int:
             needs = [p for p in needs if p[1] in chosen]
         return needs if args.need_dress == "none" else dress_needs(needs, args.need_dress)
 
+    talk: dict = {}
+    if args.domain_talk:
+        domains = json.loads((args.data / "domains.json").read_text(encoding="utf-8"))
+        talk = dict(domain_talk=read_domain_talk(args.domain_talk), domain_share=args.domain_talk_share,
+                    intent_domain={i: d for d, names in domains.items() for i in names})
     if args.small_talk == "clinc":
         needs, real = split_clinc_small_talk(data.texts, data.labels)
-        case = build_calls(dressed(needs), templates="dev", real_small_talk=real, small_talk_per_need=args.small_talk_per_need)
+        case = build_calls(dressed(needs), templates="dev", real_small_talk=real,
+                           small_talk_per_need=args.small_talk_per_need, **talk)
     elif args.needs == "task":
         needs, _ = split_clinc_small_talk(data.texts, data.labels)
-        case = build_calls(dressed(needs), templates=args.small_talk, small_talk_per_need=args.small_talk_per_need)
+        case = build_calls(dressed(needs), templates=args.small_talk, small_talk_per_need=args.small_talk_per_need,
+                           **talk)
     else:
         case = build_calls(dressed(list(zip(data.texts, data.labels))), templates=args.small_talk,
-                           small_talk_per_need=args.small_talk_per_need)
+                           small_talk_per_need=args.small_talk_per_need, **talk)
     model = load_model(model=args.model)
     probe = None if args.probe == "off" else load_probe(args.model)
     if probe is not None and args.probe_unseen:
         from evaluation.smalltalk_probe import probe_without
 
-        probe = probe_without(args.data, set(args.probe_unseen.split(",")), args.model, args.cache_dir)
+        probe = probe_without(args.data, set(args.probe_unseen.split(",")), args.model, args.cache_dir,
+                              **({} if args.probe_domain_talk is None else {"domain_talk": args.probe_domain_talk == "on"}))
+    elif probe is not None and args.probe_domain_talk:
+        from evaluation.smalltalk_probe import probe_without
+
+        probe = probe_without(args.data, set(), args.model, args.cache_dir, domain_talk=args.probe_domain_talk == "on")
     projection = None  # the intent map, as groundswell mine reads it with themes.intent_projection
     shipped = model_projection(args.model)
     if args.intent_map == "on" and shipped is not None:
@@ -625,6 +740,7 @@ def main(argv: list[str] | None = None) -> int:
              else f"{args.small_talk} template")
     task_needs = args.small_talk == "clinc" or args.needs == "task"
     dress = "" if args.need_dress == "none" else f"{args.need_dress}-dressed "
+    among += f" and {args.domain_talk_share:.0%} {args.domain_talk} domain-talk" if args.domain_talk else ""
     report = {"split": f"clinc150/{args.split} {dress}{'task ' if task_needs else ''}needs among {among} small talk",
               "calls": len(case.documents), "embedding_model": model.model_id,
               "min_spoken_content_words": args.min_spoken_content_words,
@@ -642,6 +758,8 @@ def main(argv: list[str] | None = None) -> int:
                                probe=probe, probe_mode=args.probe, rejoin=args.rejoin,
                                rejoin_max_similarity=args.rejoin_max_similarity,
                                rejoin_max_probability=args.rejoin_max_probability,
+                               rejoin_min_margin=args.rejoin_min_margin,
+                               rejoin_requests=load_tagger() if args.rejoin_requests else None,
                                probe_theme_threshold=args.probe_theme_threshold,
                                probe_thresholds={1: args.probe_one_word}, reclusters=args.reclusters,
                                projection=projection,
@@ -654,10 +772,16 @@ def main(argv: list[str] | None = None) -> int:
     name += f"-{args.intents}intents" if args.intents else ""
     name += f"-recluster{args.reclusters}" if args.reclusters != 1 else ""
     name += f"-unseen-{args.probe_unseen.replace(',', '+')}" if args.probe_unseen else ""
+    name += (f"-domaintalk-{args.domain_talk}" + (f"{args.domain_talk_share:g}"
+                                                  if args.domain_talk_share != DOMAIN_TALK_SHARE else "")
+             if args.domain_talk else "")
+    name += f"-probedomaintalk-{args.probe_domain_talk}" if args.probe_domain_talk else ""
     name += "-rejoin" if args.rejoin else ""
     name += "-map" if projection is not None else ""
     name += f"-sim{args.rejoin_max_similarity:g}" if args.rejoin and args.rejoin_max_similarity is not None else ""
     name += f"-p{args.rejoin_max_probability:g}" if args.rejoin and args.rejoin_max_probability is not None else ""
+    name += "-requests" if args.rejoin and args.rejoin_requests else ""
+    name += f"-margin{args.rejoin_min_margin:g}" if args.rejoin and args.rejoin_min_margin is not None else ""
     name += f"-st{args.small_talk_per_need:g}" if args.small_talk_per_need != 3.0 else ""
     name += "-norule" if prototypes is None else ""
     name += "-nosegrule" if args.no_segment_rule and prototypes is not None else ""

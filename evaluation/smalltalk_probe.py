@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.calls_dev import small_talk_turns, split_clinc_small_talk
+from evaluation.calls_dev import _fill, read_domain_talk, small_talk_turns, split_clinc_small_talk
 from evaluation.datasets import Dataset, load_dataset
 from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
 from nlp.embed import DEFAULT_MODEL, MODELS
@@ -66,6 +66,11 @@ PROBE_VERSION = "probe.v1"
 #: Development template files the probe learns from; heldout3 and heldout4 are kept out.
 TRAIN_TEMPLATES = ("dev", "heldout", "heldout2", "chat", "slots")
 EVAL_TEMPLATES = ("heldout3", "heldout4")
+#: The domain-talk file (``evaluation.calls_dev.DOMAIN_TALK_FILES``) the probe may learn from;
+#: ``heldout`` is kept out.
+DOMAIN_TALK_TRAIN = "dev"
+#: Whether :func:`training_texts` takes domain talk by default.
+DOMAIN_TALK_TRAINED = False
 #: Turns drawn per template file (distinct ones kept).
 TURNS_PER_FILE = 1500
 #: Pleasantries around half the training needs, and others for measuring.
@@ -88,11 +93,33 @@ def _dressed(texts, openings, closings, seed: int, closing_share: float = 0.5) -
     return [rng.choice(openings) + t + (rng.choice(closings) if rng.random() < closing_share else "") for t in texts]
 
 
-def training_texts(clinc150: Path) -> tuple[list[str], list[str]]:
-    """(small talk, needs) the probe learns from."""
+def _domain_talk_turns(without: frozenset[str] | set[str], seed: int) -> list[str]:
+    """Distinct turns drawn from the ``DOMAIN_TALK_TRAIN`` file's sections, but those of ``without``."""
+    talk = {d: lines for d, lines in read_domain_talk(DOMAIN_TALK_TRAIN).items() if d not in without}
+    pool = [line for d in sorted(talk) for line in talk[d]]
+    if not pool:
+        return []
+    rng = random.Random(seed)
+    return sorted({_fill(rng.choice(pool), rng) for _ in range(TURNS_PER_FILE)})
+
+
+def _held_domain_talk(seed: int) -> list[str]:
+    """Distinct turns drawn from the held-out domain-talk file (never trained on), every domain."""
+    pool = [line for lines in read_domain_talk("heldout").values() for line in lines]
+    rng = random.Random(seed)
+    return sorted({_fill(rng.choice(pool), rng) for _ in range(TURNS_PER_FILE)})
+
+
+def training_texts(clinc150: Path, *, domain_talk: bool = DOMAIN_TALK_TRAINED,
+                   without: frozenset[str] | set[str] = frozenset()) -> tuple[list[str], list[str]]:
+    """(small talk, needs) the probe learns from; with ``domain_talk``, small talk that names a
+    domain's things too (``evaluation/smalltalk_domain_dev.txt``), but not the sections of the
+    domains ``without``."""
     train = load_dataset(Dataset.CLINC150, clinc150, "train")
     needs, chit = split_clinc_small_talk(train.texts, train.labels)
     small = _template_turns(TRAIN_TEMPLATES, seed=100) + list(SMALL_TALK_PROTOTYPES) + [t for t, _ in chit]
+    if domain_talk:
+        small += _domain_talk_turns(without, seed=200)
     need_texts = [t for t, _ in needs]
     need_texts += _dressed(need_texts[::2], TRAIN_OPENINGS, TRAIN_CLOSINGS, seed=11)
     return small, need_texts
@@ -129,12 +156,13 @@ def _need_domains(clinc150: Path) -> tuple[dict[str, str], np.ndarray]:
     return intent_domain, np.array(need_domain + need_domain[::2])  # training_texts dresses every other need again
 
 
-def probe_without(clinc150: Path, domains: set[str], model_key: str, cache_dir: Path) -> SmallTalkProbe:
+def probe_without(clinc150: Path, domains: set[str], model_key: str, cache_dir: Path,
+                  domain_talk: bool = DOMAIN_TALK_TRAINED) -> SmallTalkProbe:
     """The probe as :func:`training_texts` trains it, without the needs of ``domains`` (clinc150's
-    ``domains.json``): a probe that never saw those domains' needs."""
+    ``domains.json``) and their domain talk: a probe that never saw those domains' needs."""
     from nlp.embed import load_model
 
-    small, needs = training_texts(clinc150)
+    small, needs = training_texts(clinc150, domain_talk=domain_talk, without=domains)
     _, need_domain = _need_domains(clinc150)
     model = load_model(model=model_key)
     small_v = cached_embeddings(model, "probe-small", tuple(small), cache_dir)[0]
@@ -201,13 +229,16 @@ def main(argv: list[str] | None = None) -> int:
         "the same inside other pleasantries (needs)": _dressed(val_need_texts, EVAL_OPENINGS, EVAL_CLOSINGS, seed=3,
                                                                closing_share=0.75),
         **{f"smalltalk_{name}.txt turns past the word rule (small talk)": texts for name, texts in held.items()},
+        "smalltalk_domain_heldout.txt turns past the word rule (small talk naming a need's subject)":
+            [t for t in _held_domain_talk(seed=7) if not is_small_talk(t)],
         "clinc150 val conversational utterances past the word rule (small talk)":
             [t for t, _ in val_chit if not is_small_talk(t)],
     }
     out = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     out = {"version": PROBE_VERSION, "models": dict(out.get("models", {})) if out.get("version") == PROBE_VERSION else {}}
     report = {"version": PROBE_VERSION, "training": {"small_talk": len(small), "needs": len(needs),
-                                                     "templates": list(TRAIN_TEMPLATES)},
+                                                     "templates": list(TRAIN_TEMPLATES),
+                                                     "domain_talk": DOMAIN_TALK_TRAIN if DOMAIN_TALK_TRAINED else None},
               "segment_threshold": PROBE_SEGMENT_THRESHOLD, "need_threshold": PROBE_NEED_THRESHOLD, "models": {}}
     for key in args.model or [DEFAULT_MODEL, *[k for k in MODELS if k != DEFAULT_MODEL]]:
         model = load_model(model=key)
@@ -224,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     (args.results / "smalltalk-probe.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     lines = [f"# Small-talk probe ({PROBE_VERSION}): held-out turns set aside before clustering", "",
              f"Trained on {len(small)} small-talk turns and {len(needs)} needs (clinc150 train, templates "
-             f"{', '.join(TRAIN_TEMPLATES)}). Probe: P >= {PROBE_SEGMENT_THRESHOLD} ({PROBE_NEED_THRESHOLD} when "
+             f"{', '.join(TRAIN_TEMPLATES)}" + (f"; domain talk {DOMAIN_TALK_TRAIN}" if DOMAIN_TALK_TRAINED else "")
+             + f"). Probe: P >= {PROBE_SEGMENT_THRESHOLD} ({PROBE_NEED_THRESHOLD} when "
              "worded as a need). Prototypes: `nlp.smalltalk.small_talk_segments`.", "",
              "| model | turns | n | probe | prototypes | either |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     lines += [f"| {key} | {name} | {m['turns']} | {m['set_aside_by_probe']:.1%} | "

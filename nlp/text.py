@@ -365,14 +365,9 @@ def slot_answers(texts: Sequence[str], tagger) -> list[bool]:
     """
     if not texts:
         return []
-    if "tagger" not in tagger.pipe_names:
-        raise ValueError(f"slot_answers needs a spaCy pipeline with a tagger; this one has {tagger.pipe_names}. "
-                         "Load en_core_web_sm (nlp.text.load_tagger).")
-    verbs, nouns = _word_classes(tagger)
-    stop = stop_words()
-    disable = [name for name in tagger.pipe_names if name not in ("tok2vec", "tagger")]
+    verbs, nouns, stop, docs = _tagged(texts, tagger, "slot_answers")
     out = []
-    for text, doc in zip(texts, tagger.pipe(texts, batch_size=256, disable=disable)):
+    for text, doc in zip(texts, docs):
         verb = any(t.tag_.startswith("VB") or t.tag_ == "MD" for t in doc)
         words = [t for t in doc if t.is_alpha]
         first = words[0].lower_ if words else ""
@@ -382,6 +377,66 @@ def slot_answers(texts: Sequence[str], tagger) -> list[bool]:
         out.append(not verb and not command and not _ASKS.search(text) and not states_a_need(text)
                    and len(content_words(text)) <= SLOT_ANSWER_MAX_CONTENT_WORDS)
     return out
+
+
+def requests(texts: Sequence[str], tagger) -> list[bool]:
+    """Per spoken turn: worded as a request, whatever it asks for.
+
+    A turn asks (a question mark, or it opens with a question word or an
+    auxiliary: "has my card application gone through"), is worded as a need
+    (:func:`states_a_need`), says "please", or opens, after greetings and fillers
+    ("hey, so", "okay um"), with a command ("tell me chase's routing number",
+    "report a card lost for me"; told as :func:`slot_answers` tells one; not "let
+    me grab a pen", the speaker's own next step). Small
+    talk that names a need's subject ("Great, that's the bill payment taken care
+    of", "this is about my credit card") asks for nothing; a customer's need mostly
+    does. Problem reports without a request ("my card has a burn on it") are not
+    requests by this test.
+
+    Args:
+        texts: the turns.
+        tagger: a loaded spaCy pipeline with a ``tagger`` (:func:`load_tagger`).
+
+    Returns:
+        One bool per text.
+    """
+    if not texts:
+        return []
+    verbs, nouns, stop, docs = _tagged(texts, tagger, "requests")
+    out = []
+    for text, doc in zip(texts, docs):
+        words = [t for t in doc if t.is_alpha]
+        own_step = False  # "let me just grab a pen": "let" opens the speaker's own next step
+        while words and (words[0].lower_ in _FILLER or words[0].lower_ in _SELF_DIRECTED):
+            own_step |= words[0].lower_ in _SELF_DIRECTED
+            words = words[1:]
+        first = words[0].lower_ if words else ""
+        after = words[1].tag_ if len(words) > 1 else ""
+        command = (not own_step and first in verbs and first not in stop
+                   and (first not in nouns or after in _OBJECT_TAGS or words[0].tag_ == "VB"))
+        rest = text[words[0].idx:] if words else ""  # after the greetings: "hey, have you approved ..."
+        out.append(bool(_ASKS.search(text) or _ASKS.search(rest) or states_a_need(text) or _PLEASE.search(text)
+                        or command))
+    return out
+
+
+def _tagged(texts: Sequence[str], tagger, caller: str):
+    """(verbs, nouns, stop words, the tagged docs of ``texts``): only the tagger runs.
+
+    Raises:
+        ValueError: if ``tagger`` has no tagger.
+    """
+    if "tagger" not in tagger.pipe_names:
+        raise ValueError(f"{caller} needs a spaCy pipeline with a tagger; this one has {tagger.pipe_names}. "
+                         "Load en_core_web_sm (nlp.text.load_tagger).")
+    verbs, nouns = _word_classes(tagger)
+    disable = [name for name in tagger.pipe_names if name not in ("tok2vec", "tagger")]
+    return verbs, nouns, stop_words(), tagger.pipe(texts, batch_size=256, disable=disable)
+
+
+_PLEASE = re.compile(r"\bplease\b", re.IGNORECASE)
+# Verbs that open a turn about the speaker's own next step, not a request: "let me grab a pen", "let's see".
+_SELF_DIRECTED = frozenset({"let", "lets"})
 
 
 # What follows a command's verb ("book a table", "text him", "add 3", "call Joe", "sync with"):

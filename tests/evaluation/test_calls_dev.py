@@ -74,3 +74,52 @@ def test_settings_variables_name_groundswell_variables_and_refuse_other_forms() 
     for bad in ("themes.recluster", "recluster=false", ".x=1"):
         with pytest.raises(ValueError, match="section.field=value"):
             settings_variables([bad])
+
+
+def test_domain_talk_files_hold_every_task_domain_and_only_known_slots() -> None:
+    import re
+
+    from evaluation.calls_dev import DOMAIN_TALK_FILES, _fill, read_domain_talk
+
+    task = {"banking", "credit_cards", "kitchen_and_dining", "home", "auto_and_commute", "travel", "utility", "work"}
+    rng = __import__("random").Random(0)
+    for name in DOMAIN_TALK_FILES:
+        talk = read_domain_talk(name)
+        assert set(talk) == task and all(len(lines) >= 20 for lines in talk.values())
+        for lines in talk.values():
+            for line in lines:
+                filled = _fill(line, rng)  # every slot is a known one
+                assert not re.search(r"[{}]", filled), (name, line)
+
+
+def test_read_domain_talk_names_a_turn_before_any_section(tmp_path, monkeypatch) -> None:
+    from evaluation import calls_dev
+
+    bad = tmp_path / "talk.txt"
+    bad.write_text("# a comment\nthe checking one\n## banking\nyes\n", encoding="utf-8")
+    monkeypatch.setitem(calls_dev.DOMAIN_TALK_FILES, "bad", bad)
+    with pytest.raises(ValueError, match=r"talk.txt:2: a turn before the first '## <domain>' section"):
+        calls_dev.read_domain_talk("bad")
+
+
+def test_build_calls_with_domain_talk_names_the_subject_of_a_need_in_the_same_call() -> None:
+    from evaluation.calls_dev import DOMAIN_TALK_INTENT, build_calls
+
+    needs = [(f"what is my balance {i}", "balance") for i in range(20)] + \
+            [(f"book me a flight {i}", "book_flight") for i in range(20)]
+    talk = {"banking": ["about the checking account"], "travel": ["about the flight"]}
+    case = build_calls(needs, domain_talk=talk, intent_domain={"balance": "banking", "book_flight": "travel"},
+                       domain_share=0.5)
+    plain = build_calls(needs)
+    for doc, base in zip(case.documents, plain.documents):
+        customer = [t.text for t in doc.turns if t.role.value == "customer"]
+        said = [(case.turn_kind[(doc.doc_id, i)], case.turn_intent[(doc.doc_id, i)], text)
+                for i, text in enumerate(customer)]
+        subjects = {"banking" if lab == "balance" else "travel" for kind, lab, _ in said if kind == "need"}
+        for kind, lab, text in said:
+            if lab == DOMAIN_TALK_INTENT:  # small talk, and about a need of this call
+                assert kind == "small_talk" and text in {talk[d][0] for d in subjects}
+        assert [t.text for t in doc.turns if t.role.value == "rep"] == [t.text for t in base.turns if t.role.value == "rep"]
+    share = sum(v == DOMAIN_TALK_INTENT for v in case.turn_intent.values()) / sum(
+        v == "small_talk" for v in case.turn_kind.values())
+    assert 0.35 < share < 0.65

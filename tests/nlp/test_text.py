@@ -448,11 +448,53 @@ def test_slot_answers_keeps_needs_questions_and_commands(tagger, text: str) -> N
     assert slot_answers([text], tagger) == [False]
 
 
-def test_slot_answers_needs_a_tagger() -> None:
+@pytest.mark.parametrize("name", ["slot_answers", "requests"])
+def test_tagger_rules_need_a_tagger(name: str) -> None:
+    import nlp.text
     from nlp.spacy_import import import_spacy
-    from nlp.text import slot_answers
 
+    rule = getattr(nlp.text, name)
     blank = import_spacy().blank("en")
-    with pytest.raises(ValueError, match="tagger"):
-        slot_answers(["the large one"], blank)
-    assert slot_answers([], blank) == []
+    with pytest.raises(ValueError, match=f"{name} needs a spaCy pipeline with a tagger"):
+        rule(["the large one"], blank)
+    assert rule([], blank) == []
+
+
+# --- requests (themes.rejoin_set_aside) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "has my card application successfully gone through",  # asks, without a question mark
+        "hey, have you approved my vacation time yet",  # asks after a greeting
+        "Any chance of Spanish for the staff?",
+        "tell me chase's routing number",  # a command
+        "ok um book a table for two",  # a command after fillers
+        "report a card lost for me",
+        "please put a block on my capital one account immediately",
+        "I need to change the PIN on my card.",  # worded as a need
+    ],
+)
+def test_requests_finds_questions_commands_and_needs(tagger, text: str) -> None:
+    from nlp.text import requests
+
+    assert requests([text], tagger) == [True]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Great, thanks so much, that's the bill payment taken care of.",  # names a need's subject, asks nothing
+        "Hi, good morning, I'm calling about my checking account.",
+        "I've had this card since college.",
+        "Let me just grab a pen.",  # the speaker's own next step, not a command
+        "let's see",
+        "from Denver, flying out on the 14th",
+        "my card has a burn on it",  # a problem told without a request: not a request by this test
+    ],
+)
+def test_requests_passes_over_statements(tagger, text: str) -> None:
+    from nlp.text import requests
+
+    assert requests([text], tagger) == [False]
