@@ -69,7 +69,15 @@ from nlp.smalltalk import (
     small_talk_segments,
     small_talk_themes,
 )
-from nlp.text import SentenceSplitter, content_words, is_thin_note, segment_document, slot_answers, states_a_need
+from nlp.text import (
+    SentenceSplitter,
+    content_words,
+    is_thin_note,
+    requests,
+    segment_document,
+    slot_answers,
+    states_a_need,
+)
 from nlp.themes import (
     LABEL_RULE,
     cluster_cohesion,
@@ -101,6 +109,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: The rule of ``themes.rejoin_set_aside`` in the run's theme rules: v1 (eleventh session) let any call turn
+#: set aside by meaning rejoin a theme it clearly belongs to; v2 only one worded as a request.
+REJOIN_RULE = "rejoin.v2"
+
 VERSION = "0.1.0"
 
 
@@ -123,7 +135,7 @@ class Resources:
     parser: Any  # a spaCy pipeline with a parser (and its NER, disabled), or None
     parser_name: str
     small_talk_vectors: np.ndarray | None = None  # nlp.smalltalk.SMALL_TALK_PROTOTYPES, embedded
-    tagger: Any = None  # a spaCy pipeline with a tagger, for slot answers (nlp.text.slot_answers), or None
+    tagger: Any = None  # a spaCy pipeline with a tagger, for slot answers and rejoining (nlp.text), or None
     probe: SmallTalkProbe | None = None  # the learned small-talk probe for the model (nlp.smalltalk.load_probe)
 
 
@@ -187,7 +199,7 @@ def load_resources(settings: Settings) -> Resources:
         if parser is None:
             logger.warning("no spaCy English pipeline is installed: theme labels use keywords only")
     tagger = None
-    if settings.themes.slot_answers:
+    if settings.themes.slot_answers or settings.themes.rejoin_set_aside:
         tagger = parser if parser is not None else load_tagger()
     probe = None
     if settings.themes.small_talk_probe:
@@ -447,7 +459,7 @@ def find_themes(
              **({"slot_answers": True} if settings.themes.slot_answers else {}),
              **({"intent_projection": projection.version} if projection is not None else {}),
              **({"recluster": True} if settings.themes.recluster else {}),
-             **({"rejoin_set_aside": True} if settings.themes.rejoin_set_aside else {}),
+             **({"rejoin_set_aside": REJOIN_RULE} if settings.themes.rejoin_set_aside else {}),
              **({"small_talk_probe": _probe_rule(probe)} if probe is not None else {})}
     stored = store.load_themes()
     previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id, rules)
@@ -499,7 +511,7 @@ def find_themes(
             labels = _renumbered(np.where(aside, -1, labels))
         logger.info("themes: full clustering (%s)", clustering["reason"])
     if settings.themes.rejoin_set_aside and similarity is not None:
-        labels = _rejoin_set_aside(labels, vectors, aside & ~slots, similarity, settings, clustering)
+        labels = _rejoin_set_aside(labels, vectors, aside & ~slots, similarity, settings, clustering, rows, tagger)
     no_theme = _no_theme_reasons(segments, themeable_ids, labels, aside, thin, dropped_why, slots)
     known = _unchanged_labels(labels, themeable_ids, stored) if clustering["mode"] == "incremental" else {}
     summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser, known_labels=known)
@@ -587,20 +599,30 @@ def find_themes(
 
 
 def _rejoin_set_aside(labels: np.ndarray, vectors: np.ndarray, by_meaning: np.ndarray, similarity: np.ndarray,
-                      settings: Settings, clustering: dict[str, Any]) -> np.ndarray:
+                      settings: Settings, clustering: dict[str, Any], rows: Sequence[Segment],
+                      tagger: Any) -> np.ndarray:
     """Call turns set aside as small talk by meaning before clustering join the theme they clearly belong to
-    (``nlp.incremental.join_themes``) when no hand-written small-talk prototype is near them
-    (cosine below ``themes.small_talk_threshold``): the probe learned its needs from CLINC150, and on needs
-    of a domain it never saw it errs more (evaluation/README.md, "Eleventh session"). How many joined goes
-    into ``clustering["rejoined"]``, the run record's ``themes_clustering``."""
-    rows = np.flatnonzero(by_meaning & (labels < 0) & (similarity < settings.themes.small_talk_threshold))
-    if not rows.size or labels.max() < 0:
+    (``nlp.incremental.join_themes``) when worded as a request (``nlp.text.requests``: a question, a command,
+    "please", a need) and no hand-written small-talk prototype is near them (cosine below
+    ``themes.small_talk_threshold``): the probe learned its needs from CLINC150, and on needs of a domain it
+    never saw it errs more, while small talk that names a need's subject ("great, that's the bill payment
+    taken care of") asks for nothing (evaluation/README.md, "Thirteenth session"). How many joined goes into
+    ``clustering["rejoined"]``, the run record's ``themes_clustering``. Without a spaCy tagger none joins."""
+    rows_idx = np.flatnonzero(by_meaning & (labels < 0) & (similarity < settings.themes.small_talk_threshold))
+    if not rows_idx.size or labels.max() < 0:
         return labels
-    out = join_themes(vectors, labels, rows, assign_threshold=settings.themes.assign_threshold)
-    joined = int((out[rows] >= 0).sum())
+    if tagger is None:
+        logger.warning("themes.rejoin_set_aside is on but no spaCy English pipeline is installed (en_core_web_sm): "
+                       "turns set aside as small talk are not rejoined; install the package or turn the setting off")
+        return labels
+    rows_idx = rows_idx[np.array(requests([rows[i].text for i in rows_idx], tagger), dtype=bool)]
+    if not rows_idx.size:
+        return labels
+    out = join_themes(vectors, labels, rows_idx, assign_threshold=settings.themes.assign_threshold)
+    joined = int((out[rows_idx] >= 0).sum())
     clustering["rejoined"] = joined
-    logger.info("themes: %d of %d turns set aside as small talk by meaning clearly belong to a theme and joined it",
-                joined, int(by_meaning.sum()))
+    logger.info("themes: %d of %d turns set aside as small talk by meaning ask for something, clearly belong to a "
+                "theme and joined it", joined, int(by_meaning.sum()))
     return out
 
 

@@ -148,13 +148,14 @@ class ThemeSettings(BaseModel):
                     "'Eleventh session'). False: one clustering, as before the eleventh session.",
     )
     rejoin_set_aside: bool = Field(
-        False,
+        True,
         description="A call turn set aside as small talk by meaning before clustering joins the theme it clearly "
-                    "belongs to (as close to its centre as the theme's own closest 90% of members) when no "
+                    "belongs to (as close to its centre as the theme's own closest 90% of members) when it is "
+                    "worded as a request (a question, a command, 'please', a need: nlp.text.requests) and no "
                     "small-talk prototype is near it (below small_talk_threshold): the probe errs more on needs "
-                    "of a domain it never saw. Off by default: on real customer turns it themed far more needs "
-                    "but also took small talk that names the needs' domain (details, greetings with the need) "
-                    "into themes, 6% -> 15% with MiniLM (evaluation/README.md, 'Eleventh session').",
+                    "of a domain it never saw, and small talk that names a need's subject asks for nothing. "
+                    "Needs a spaCy English pipeline (en_core_web_sm); without one no turn rejoins "
+                    "(evaluation/README.md, 'Thirteenth session'). False: turns set aside stay unthemed.",
     )
     slot_answers: bool = Field(
         False,

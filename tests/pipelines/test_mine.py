@@ -149,7 +149,7 @@ def test_find_themes_sets_chit_chat_aside_with_the_small_talk_probe(resources, t
     assert sum(s.text in needs and s.segment_id in result.assignments for s in themeable) >= len(needs) - 2
 
 
-def _themes_on_and_off(resources, tmp_path, knob, segments, themeable, vectors):
+def _themes_on_and_off(resources, tmp_path, knob, segments, themeable, vectors, tagger=None):
     """find_themes with the probe, with ``themes.<knob>`` true and false: (on, off)."""
     from datetime import date
 
@@ -160,7 +160,8 @@ def _themes_on_and_off(resources, tmp_path, knob, segments, themeable, vectors):
     ids = [s.segment_id for s in themeable]
     return tuple(find_themes(Store(f"sqlite:///{tmp_path / f'{knob}-{value}.db'}"), segments, ids, vectors,
                              date(2026, 10, 31), Settings.model_validate({"themes": {knob: value}}), None,
-                             resources.small_talk_vectors, resources.model.model_id, probe=resources.probe)
+                             resources.small_talk_vectors, resources.model.model_id, tagger=tagger,
+                             probe=resources.probe)
                  for value in (True, False))
 
 
@@ -185,27 +186,42 @@ def test_find_themes_clusters_again_without_the_small_talk_its_theme_rules_found
         assert sum(s.text in needs and s.segment_id in result.assignments for s in themeable) >= len(needs) - 2
 
 
-def test_find_themes_lets_a_need_the_probe_set_aside_rejoin_its_theme(resources, tmp_path):
-    """Needs said in passing ("Spanish for the staff would be nice.") read to the probe as chit-chat and are set
-    aside before clustering. No small-talk prototype is near them, and each lies inside a theme of like needs:
-    with themes.rejoin_set_aside (opt-in) they join it; off (the default), they stay unthemed as small talk by
-    meaning."""
-    from pipelines.mine import NO_THEME_REASONS
+def test_find_themes_lets_a_request_the_probe_set_aside_rejoin_its_theme(resources, tmp_path, caplog):
+    """Needs asked in passing ("Any chance of Spanish for the staff?") read to the probe as chit-chat and are set
+    aside before clustering. No small-talk prototype is near them, each lies inside a theme of like needs and
+    each is worded as a request: with themes.rejoin_set_aside (the default) they join it. Turns that only talk
+    about a theme's subject ("Mostly Korean speakers on our side.") ask for nothing and stay unthemed, as small
+    talk that names a need's subject must; off, every one stays unthemed as small talk by meaning. Without a
+    spaCy tagger none rejoins, with a warning."""
+    import logging
 
-    casual = ["Spanish for the staff would be nice.", "Mostly Korean speakers on our side.",
-              "Japanese would make our Tokyo office happy.", "The auditors want the invoice CSVs."]
-    needs = LANGUAGE_NOTES + INVOICE_NOTES + casual
+    from pipelines.mine import NO_THEME_REASONS, REJOIN_RULE
+
+    asked = ["Any chance of Spanish for the staff?", "Would Japanese work for the Tokyo office?",
+             "Can the auditors get the invoice CSVs?", "Spanish for the staff, please."]
+    told = ["Mostly Korean speakers on our side.", "Japanese would make our Tokyo office happy."]
+    needs = LANGUAGE_NOTES + INVOICE_NOTES + asked + told
     segments, themeable, vectors, _ = _calls_with_a_side_turn(resources, needs, ["Sure, go ahead."], "Shall we start?")
-    casual_ids = {s.segment_id for s in themeable if s.text in casual}
-    on, off = _themes_on_and_off(resources, tmp_path, "rejoin_set_aside", segments, themeable, vectors)
-    assert all(off.no_theme.get(i) == NO_THEME_REASONS["meaning"] for i in casual_ids)
-    assert len(casual_ids & set(on.assignments)) >= 2  # the clearest; the rest stay as the probe said
+    asked_ids = {s.segment_id for s in themeable if s.text in asked}
+    told_ids = {s.segment_id for s in themeable if s.text in told}
+    assert resources.tagger is not None  # loaded by load_resources for themes.rejoin_set_aside
+    on, off = _themes_on_and_off(resources, tmp_path, "rejoin_set_aside", segments, themeable, vectors,
+                                 tagger=resources.tagger)
+    assert all(off.no_theme.get(i) == NO_THEME_REASONS["meaning"] for i in asked_ids | told_ids)
+    assert asked_ids & set(on.assignments)  # the clearest; the rest stay as the probe said
+    assert all(on.no_theme.get(i) == NO_THEME_REASONS["meaning"] for i in told_ids)
     language = {on.assignments.get(s.segment_id) for s in themeable if s.text in LANGUAGE_NOTES} - {None}
     invoice = {on.assignments.get(s.segment_id) for s in themeable if s.text in INVOICE_NOTES} - {None}
     for s in themeable:
-        if s.segment_id in casual_ids and s.segment_id in on.assignments:
+        if s.segment_id in asked_ids and s.segment_id in on.assignments:
             assert on.assignments[s.segment_id] in (invoice if "invoice" in s.text else language)
-    assert on.clustering["rejoined"] == len(casual_ids & set(on.assignments))
+    assert on.clustering["rejoined"] == len(asked_ids & set(on.assignments))
+    assert on.clustering["rules"]["rejoin_set_aside"] == REJOIN_RULE and "rejoin_set_aside" not in off.clustering["rules"]
+    with caplog.at_level(logging.WARNING, logger="pipelines.mine"):
+        untagged, _ = _themes_on_and_off(resources, tmp_path / "untagged", "rejoin_set_aside", segments, themeable,
+                                         vectors)
+    assert not (asked_ids | told_ids) & set(untagged.assignments) and "rejoined" not in untagged.clustering
+    assert "no spaCy English pipeline" in caplog.text
 
 
 def test_find_themes_reads_the_vectors_through_the_intent_map_when_asked(resources, tmp_path):
