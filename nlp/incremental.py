@@ -66,6 +66,7 @@ def extend_clusters(
     merge_mixing: float | None = DEFAULT_MERGE_MIXING,
     piece_spread: float | None = DEFAULT_PIECE_SPREAD,
     projection: np.ndarray | None = None,
+    reference_mean_norm: float | None = None,
 ) -> Extension:
     """Place the unlabelled rows of ``previous`` (``-1``) among its clusters or into new ones.
 
@@ -74,8 +75,8 @@ def extend_clusters(
         previous: last run's cluster per row, ``0..k-1``, or ``-1`` for a row
             with none (a new segment, or last run's noise).
         texts: the rows' texts, for the clusterer's word view of the rest.
-        min_cluster_size, seed, granularity, merge_mixing, piece_spread, projection: passed to the clusterer for
-            the rest.
+        min_cluster_size, seed, granularity, merge_mixing, piece_spread, projection, reference_mean_norm: passed
+            to the clusterer for the rest (centred on all rows, so the cut is scaled by the whole corpus).
         assign_threshold: least cosine to a cluster's centre to join it (None:
             the clusterer's default).
         member_quantile: a row joins a cluster outright when at least as close
@@ -107,7 +108,8 @@ def extend_clusters(
     new_clusters = in_new = 0
     if rest.size >= min_cluster_size:
         kwargs: dict = {"min_cluster_size": min_cluster_size, "seed": seed, "merge_mixing": merge_mixing,
-                        "piece_spread": piece_spread, "projection": projection}
+                        "piece_spread": piece_spread, "projection": projection,
+                        "reference_mean_norm": reference_mean_norm}
         if assign_threshold is not None:
             kwargs["assign_threshold"] = assign_threshold
         if granularity is not None:

@@ -445,6 +445,8 @@ def find_themes(
         granularity = spec.theme_granularity(mapped=projection is not None)
     if granularity is not None:
         kwargs["granularity"] = granularity
+    if settings.themes.scale_granularity and projection is None and spec.reference_mean_norm is not None:
+        kwargs["reference_mean_norm"] = spec.reference_mean_norm  # the cut follows the corpus's geometry
     if settings.themes.assign_threshold is not None:
         kwargs["assign_threshold"] = settings.themes.assign_threshold
     kwargs["merge_mixing"] = settings.themes.merge_mixing
@@ -456,6 +458,7 @@ def find_themes(
     rules = {"cluster": CLUSTER_RULE, "small_talk": SMALL_TALK_RULE, "labels": LABEL_RULE,
              "granularity": kwargs.get("granularity", DEFAULT_GRANULARITY),
              "piece_spread": kwargs.get("piece_spread", DEFAULT_PIECE_SPREAD),
+             **({"granularity_scaled_from": kwargs["reference_mean_norm"]} if "reference_mean_norm" in kwargs else {}),
              **({"slot_answers": True} if settings.themes.slot_answers else {}),
              **({"intent_projection": projection.version} if projection is not None else {}),
              **({"recluster": True} if settings.themes.recluster else {}),

@@ -99,6 +99,16 @@ class ThemeSettings(BaseModel):
                     "neighbours (None: the model's default, chosen on CLINC150: 0.24 for MiniLM, 0.18 with its intent map "
                     "(themes.intent_projection), 0.21 for mpnet).",
     )
+    scale_granularity: bool = Field(
+        False,
+        description="Carry the cut from CLINC150 val, where it was chosen, to each corpus's geometry: in one "
+                    "company's domain the vectors share more of their direction, a need's wordings spread wider "
+                    "once that is taken out, and the same cut splits each need. The cut is multiplied by "
+                    "(1 - R0^2) / (1 - R^2), R the length of the corpus's mean vector and R0 CLINC150 val's "
+                    "(nlp.cluster.scaled_granularity). Not with the intent map. Off by default: it themed one "
+                    "CLINC150 domain's needs better, but development calls whose needs come from a few domains "
+                    "worse (evaluation/README.md, 'Thirteenth session').",
+    )
     assign_threshold: float | None = Field(
         None, gt=-1, le=1, description="A segment less similar than this to the rest of its theme is noise "
                                        "(None: the clusterer's default)."

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from nlp.cluster import cluster_embeddings
+from nlp.cluster import MAX_SCALED_GRANULARITY, cluster_embeddings, scaled_granularity
 
 DIM = 384
 
@@ -104,6 +104,7 @@ def test_cluster_embeddings_edge_sizes(n: int, min_cluster_size: int, expected: 
         (np.eye(3, DIM, dtype=np.float32), {"min_cluster_size": 0}, "min_cluster_size"),
         (np.eye(3, DIM, dtype=np.float32), {"granularity": 0.0}, "granularity"),
         (np.eye(3, DIM, dtype=np.float32), {"piece_spread": 1.0}, "piece_spread"),
+        (np.eye(3, DIM, dtype=np.float32), {"reference_mean_norm": 1.0}, "reference_mean_norm"),
     ],
 )
 def test_cluster_embeddings_rejects_bad_input(
@@ -194,3 +195,23 @@ def test_cluster_embeddings_rejects_a_merge_mixing_outside_0_1(merge_mixing: flo
     x, _ = _blobs([20, 20])
     with pytest.raises(ValueError, match="merge_mixing"):
         cluster_embeddings(x, merge_mixing=merge_mixing)
+
+
+def test_scaled_granularity_carries_the_cut_to_a_corpus_that_shares_more() -> None:
+    assert scaled_granularity(0.24, 0.3, 0.3) == pytest.approx(0.24)
+    # one company's domain: its vectors share more, so a need spreads wider once the shared part is out
+    assert scaled_granularity(0.24, 0.3, 0.5) == pytest.approx(0.24 * (1 - 0.09) / (1 - 0.25))
+    assert scaled_granularity(0.24, 0.3, 0.1) < 0.24
+    assert scaled_granularity(0.24, 0.3, 0.999) == MAX_SCALED_GRANULARITY
+
+
+def test_cluster_embeddings_scales_the_cut_by_the_corpus_mean() -> None:
+    x, _ = _blobs([40, 35, 30, 25, 20, 15], spread=0.05)
+    own = float(np.linalg.norm(x.mean(axis=0, dtype=np.float64)))
+    # the reference corpus's own geometry: the cut as given
+    assert cluster_embeddings(x, reference_mean_norm=own).tolist() == cluster_embeddings(x).tolist()
+    # from a reference whose vectors share nothing, the cut grows by 1 / (1 - |mean|^2)
+    scaled = scaled_granularity(0.3, 0.0, own)
+    assert scaled > 0.3
+    assert (cluster_embeddings(x, granularity=0.3, reference_mean_norm=0.0).tolist()
+            == cluster_embeddings(x, granularity=scaled).tolist())

@@ -238,3 +238,19 @@ def test_find_themes_reads_the_vectors_through_the_intent_map_when_asked(resourc
         invoice = {result.assignments.get(s.segment_id) for s in themeable if s.text in INVOICE_NOTES}
         assert len(language - {None}) == 1 and len(invoice - {None}) == 1 and not language & invoice - {None}
         assert sum(s.text in needs and s.segment_id in result.assignments for s in themeable) >= len(needs) - 2
+
+
+def test_find_themes_scales_the_cut_to_the_corpus_when_asked(resources, tmp_path):
+    """themes.scale_granularity (opt-in) carries the model's cut to this corpus's geometry: the run's rules name the
+    reference it scales from, so a run without it clusters everything again; the needs keep their themes."""
+    from nlp.embed import MODELS
+
+    needs = LANGUAGE_NOTES + INVOICE_NOTES
+    segments, themeable, vectors, _ = _calls_with_a_side_turn(resources, needs, ["Sure, go ahead."], "Shall we start?")
+    on, off = _themes_on_and_off(resources, tmp_path, "scale_granularity", segments, themeable, vectors)
+    assert on.clustering["rules"]["granularity_scaled_from"] == MODELS["all-MiniLM-L6-v2"].reference_mean_norm
+    assert "granularity_scaled_from" not in off.clustering["rules"]
+    for result in (on, off):
+        language = {result.assignments.get(s.segment_id) for s in themeable if s.text in LANGUAGE_NOTES}
+        invoice = {result.assignments.get(s.segment_id) for s in themeable if s.text in INVOICE_NOTES}
+        assert len(language - {None}) == 1 and len(invoice - {None}) == 1 and not language & invoice - {None}
