@@ -64,7 +64,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from evaluation.datasets import Dataset, load_dataset
 from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
-from nlp.cluster import cluster_embeddings
+from nlp.cluster import cluster_embeddings, group_sums
 from nlp.incremental import join_themes
 from nlp.intent_space import model_projection
 from nlp.embed import DEFAULT_MODEL, MODELS
@@ -583,9 +583,7 @@ def _theme_margin(vectors: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> 
     k = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
     if k < 2 or not rows.size:
         return np.full(rows.size, np.inf, dtype=np.float32)
-    member = labels >= 0
-    sums = np.zeros((k, vectors.shape[1]), dtype=np.float64)
-    np.add.at(sums, labels[member], vectors[member])
+    sums = group_sums(vectors, np.where(labels >= 0, labels, k), k + 1)[:-1]  # the unthemed: a row dropped
     centres = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
     sims = np.sort(vectors[rows] @ centres.T, axis=1)
     return (sims[:, -1] - sims[:, -2]).astype(np.float32)
