@@ -562,7 +562,7 @@ def evaluate_calls(
             for bar in (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15)}
         if rejoin_min_margin is not None:
             joined[came[margin < rejoin_min_margin]] = -1
-            came = came[margin >= rejoin_min_margin]
+            came, margin = came[margin >= rejoin_min_margin], margin[margin >= rejoin_min_margin]
         report["rejoined"] = {"needs": int((segs.kind[came] == "need").sum()),
                               "small_talk": int((segs.kind[came] == "small_talk").sum()),
                               "domain_talk": int((segs.intent[came] == DOMAIN_TALK_INTENT).sum())}
@@ -570,7 +570,7 @@ def evaluate_calls(
             {"kind": "domain_talk" if segs.intent[i] == DOMAIN_TALK_INTENT else str(segs.kind[i]),
              "p": round(float(probability[i]), 3) if probability is not None else None,
              "sim": round(float(similarity[i]), 3), "margin": round(float(m), 3), "text": segs.texts[i]}
-            for i, m in zip(came, _theme_margin(all_vectors, labels, came))]
+            for i, m in zip(came, margin)]
         report["rejoined_examples"] = [
             f"{segs.kind[i]} P={probability[i] if probability is not None else float('nan'):.2f} "
             f"sim={similarity[i]:.2f}: {segs.texts[i]}" for i in came[:40]]
@@ -716,15 +716,12 @@ def main(argv: list[str] | None = None) -> int:
                            small_talk_per_need=args.small_talk_per_need, **talk)
     model = load_model(model=args.model)
     probe = None if args.probe == "off" else load_probe(args.model)
-    if probe is not None and args.probe_unseen:
+    if probe is not None and (args.probe_unseen or args.probe_domain_talk):  # trained here, not the shipped one
         from evaluation.smalltalk_probe import probe_without
 
-        probe = probe_without(args.data, set(args.probe_unseen.split(",")), args.model, args.cache_dir,
+        probe = probe_without(args.data, set(args.probe_unseen.split(",")) if args.probe_unseen else set(), args.model,
+                              args.cache_dir,
                               **({} if args.probe_domain_talk is None else {"domain_talk": args.probe_domain_talk == "on"}))
-    elif probe is not None and args.probe_domain_talk:
-        from evaluation.smalltalk_probe import probe_without
-
-        probe = probe_without(args.data, set(), args.model, args.cache_dir, domain_talk=args.probe_domain_talk == "on")
     projection = None  # the intent map, as groundswell mine reads it with themes.intent_projection
     shipped = model_projection(args.model)
     if args.intent_map == "on" and shipped is not None:
