@@ -244,8 +244,8 @@ def cluster_embeddings(
     if corpus_map is not None and projection is None:
         kept = labels >= 0
         if np.unique(labels[kept]).size >= 3:
-            own = learn_corpus_map(x[kept], labels[kept])
-            labels = _one_pass(x, _unit((x - mean) @ own), granularity * corpus_map, **passes)
+            z = _unit((x - mean) @ learn_corpus_map(x[kept], labels[kept]))  # the first pass's points go
+            labels = _one_pass(x, z, granularity * corpus_map, **passes)
     return _renumber_by_size(labels)
 
 
