@@ -64,7 +64,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from evaluation.datasets import Dataset, load_dataset
 from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
-from nlp.cluster import DEFAULT_CORPUS_MAP, cluster_embeddings, group_sums
+from nlp.cluster import cluster_embeddings, group_sums
 from nlp.incremental import join_themes
 from nlp.intent_space import model_projection
 from nlp.embed import DEFAULT_MODEL, MODELS
@@ -672,10 +672,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scaled-cut", action="store_true",
                         help="scale the cut to the corpus, as groundswell mine does with themes.scale_granularity "
                              "(opt-in; nlp.cluster.scaled_granularity)")
-    parser.add_argument("--corpus-map", type=float, default=DEFAULT_CORPUS_MAP, metavar="SHARE",
-                        help="the second clustering's cut through the corpus's own discriminant, as a share of the "
-                             "first's, as groundswell mine does with themes.corpus_map (default %(default)s); 0: one "
-                             "clustering, as before the fourteenth session")
     parser.add_argument("--no-theme-rule", action="store_true",
                         help="keep themes that nlp.smalltalk calls small talk (the figures before the rule)")
     args = parser.parse_args(argv)
@@ -768,8 +764,7 @@ def main(argv: list[str] | None = None) -> int:
                                **({} if granularity is None else {"granularity": granularity}),
                                **({} if piece_spread is None else {"piece_spread": piece_spread}),
                                **({"reference_mean_norm": MODELS[args.model].reference_mean_norm}
-                                  if projection is None and args.scaled_cut else {}),
-                               corpus_map=args.corpus_map or None)}
+                                  if projection is None and args.scaled_cut else {}))}
     args.out.mkdir(parents=True, exist_ok=True)
     name = f"calls-dev-{args.split}-{args.small_talk}-min{args.min_spoken_content_words}"
     name += "-taskneeds" if args.needs == "task" and args.small_talk != "clinc" else ""
@@ -789,8 +784,6 @@ def main(argv: list[str] | None = None) -> int:
     name += f"-margin{args.rejoin_min_margin:g}" if args.rejoin and args.rejoin_min_margin is not None else ""
     name += f"-st{args.small_talk_per_need:g}" if args.small_talk_per_need != 3.0 else ""
     name += "-scaledcut" if args.scaled_cut else ""
-    name += ("-onepass" if not args.corpus_map else f"-corpusmap{args.corpus_map:g}") \
-        if args.corpus_map != DEFAULT_CORPUS_MAP else ""
     name += "-norule" if prototypes is None else ""
     name += "-nosegrule" if args.no_segment_rule and prototypes is not None else ""
     name += "-slots" if args.slot_answers and prototypes is not None and not args.no_segment_rule else ""

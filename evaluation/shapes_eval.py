@@ -15,9 +15,8 @@ in-scope) into those shapes and scores the clusterer on each:
 - ``zipf``: all 150 intents with Zipf-like sizes (300 / rank, at most 100, at
   least 3; four seeds, about 1,460 queries each).
 
-Methods: groundswell's clusterer with its defaults, with one clustering
-(``corpus_map=None``: no second pass through the corpus's own discriminant),
-and with pieces never joined (``merge_mixing=None``), and with ``--bertopic`` BERTopic 0.17.4's
+Methods: groundswell's clusterer with its defaults and with pieces never
+joined (``merge_mixing=None``), and with ``--bertopic`` BERTopic 0.17.4's
 defaults followed by ``reduce_outliers`` on the same vectors. Scores: NMI and
 ARI (noise is one more label), themes, and for ``zipf`` the small intents kept
 (of the intents with 5 to 15 queries, how many are the majority of a theme
@@ -167,9 +166,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
                         help="packaged embedding model (default %(default)s)")
     parser.add_argument("--bertopic", action="store_true", help="also run BERTopic + reduce_outliers")
-    parser.add_argument("--corpus-map", type=float, default=nlp_cluster.DEFAULT_CORPUS_MAP, metavar="SHARE",
-                        help="the defaults row's second cut through the corpus's own discriminant, as a share of the "
-                             "first (themes.corpus_map; default %(default)s); results named -corpusmapSHARE")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
     args = parser.parse_args(argv)
@@ -182,13 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     r0 = MODELS[args.model].reference_mean_norm
     methods: dict[str, Callable[[np.ndarray, list[str]], np.ndarray]] = {
         "groundswell (defaults)": lambda v, t: nlp_cluster.cluster_embeddings(
-            v, texts=t, granularity=granularity, piece_spread=piece_spread, corpus_map=args.corpus_map or None),
+            v, texts=t, granularity=granularity, piece_spread=piece_spread),
         "groundswell, cut scaled to the corpus (themes.scale_granularity, opt-in)": lambda v, t:
             nlp_cluster.cluster_embeddings(v, texts=t, granularity=granularity, piece_spread=piece_spread,
                                            reference_mean_norm=r0),
-        "groundswell, one clustering (corpus_map off, as before the fourteenth session)": lambda v, t:
-            nlp_cluster.cluster_embeddings(v, texts=t, granularity=granularity, piece_spread=piece_spread,
-                                           corpus_map=None),
         "groundswell, pieces never joined": lambda v, t: nlp_cluster.cluster_embeddings(
             v, texts=t, granularity=granularity, merge_mixing=None, piece_spread=None),
     }
@@ -206,7 +199,6 @@ def main(argv: list[str] | None = None) -> int:
               "results": results}
     args.out.mkdir(parents=True, exist_ok=True)
     stem = f"shapes-clinc150-{args.model}"
-    stem += f"-corpusmap{args.corpus_map:g}" if args.corpus_map != nlp_cluster.DEFAULT_CORPUS_MAP else ""
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     (args.out / f"{stem}.md").write_text(_markdown(report), encoding="utf-8")
     print(_markdown(report))

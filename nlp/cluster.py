@@ -29,14 +29,7 @@ Method:
      clusters whose members' nearest neighbours cross between them, both ways
      (``merge_mixing``), are one theme; then 3 and 4 run again from the joined
      clusters. Distinct needs, however close, keep their neighbours at home.
-  6. The corpus's own discriminant (``corpus_map``): from the themes of 2-5, a
-     shrunk linear discriminant (``nlp.intent_space.corpus_map``) keeps the
-     directions along which those themes differ and shrinks the rest (what
-     varies only among one need's wordings); 2-5 run again on the centred
-     vectors read through it, at a finer cut. Within one company's domain the
-     need-telling directions are few and the wording directions many, so the
-     first cut splits loosely worded needs; read through the map they hold.
-  7. Clusters are numbered 0..k-1 by decreasing size, ties by smallest member index.
+  6. Clusters are numbered 0..k-1 by decreasing size, ties by smallest member index.
 """
 
 from __future__ import annotations
@@ -45,8 +38,6 @@ import logging
 from collections.abc import Sequence
 
 import numpy as np
-
-from nlp.intent_space import corpus_map as learn_corpus_map
 
 __all__ = [
     "CLUSTER_RULE",
@@ -57,7 +48,6 @@ __all__ = [
     "DEFAULT_TEXT_WEIGHT",
     "DEFAULT_MERGE_MIXING",
     "DEFAULT_PIECE_SPREAD",
-    "DEFAULT_CORPUS_MAP",
     "cluster_embeddings",
 ]
 
@@ -67,8 +57,7 @@ logger = logging.getLogger(__name__)
 #: version clusters in full on its next run instead of growing last run's themes (pipelines.mine).
 #: v7: Ward's points smoothed toward their neighbours (seventh session).
 #: v8: halves of one large need, split by Ward's cut, are put back together (piece_spread, eighth session).
-#: v9: a second clustering through the corpus's own discriminant, learnt from the first (corpus_map, fourteenth session).
-CLUSTER_RULE = "cluster.v9"
+CLUSTER_RULE = "cluster.v8"
 #: Mean squared distance of a (centred, smoothed, normalised) point to its theme
 #: centroid at which the Ward tree is cut; lower gives more, tighter themes.
 #: Chosen on CLINC150 validation and its one-domain and Zipf-sized shapes (see
@@ -93,11 +82,6 @@ DEFAULT_MERGE_MIXING = 0.1
 #: values mend one domain's large needs further but join distinct needs at 15k. A model may have
 #: its own (``nlp.embed.ModelSpec.piece_spread``).
 DEFAULT_PIECE_SPREAD = 0.06
-
-#: The second clustering's cut, as a share of the first's, through the corpus's own discriminant
-#: (``corpus_map``). Chosen on CLINC150's shapes with both packaged models (evaluation/README.md,
-#: "Fourteenth session"): one domain's needs gain 0.01-0.03 NMI, validation and Zipf sizes hold.
-DEFAULT_CORPUS_MAP = 0.45
 
 # Ward's points are each moved toward this many nearest neighbours, this many rounds (_smooth).
 _SMOOTH_NEIGHBOURS = 5
@@ -129,7 +113,6 @@ def cluster_embeddings(
     piece_spread: float | None = DEFAULT_PIECE_SPREAD,
     projection: np.ndarray | None = None,
     reference_mean_norm: float | None = None,
-    corpus_map: float | None = DEFAULT_CORPUS_MAP,
 ) -> np.ndarray:
     """Cluster L2-normalised embeddings into themes.
 
@@ -169,11 +152,6 @@ def cluster_embeddings(
             shares (:func:`scaled_granularity`): in one company's domain the vectors
             share more, a need's wordings spread wider once that is taken out, and
             the same cut would split each need. None: ``granularity`` as given.
-        corpus_map: the cut of a second clustering, as a share of ``granularity``, through
-            the corpus's own discriminant learnt from the first one's themes
-            (``nlp.intent_space.corpus_map``: the directions along which those themes
-            differ count, the rest little), in (0, 1]. Skipped with ``projection`` or
-            when the first clustering finds fewer than three themes. None: one clustering.
 
     Returns:
         An int64 array of length n: -1 for noise, else a cluster id in 0..k-1,
@@ -209,11 +187,6 @@ def cluster_embeddings(
             "reference_mean_norm is the length of a mean of unit vectors and must lie in [0, 1), or be None. "
             f"Got {reference_mean_norm}."
         )
-    if corpus_map is not None and not 0.0 < corpus_map <= 1.0:
-        raise ValueError(
-            "corpus_map is the second clustering's cut as a share of granularity and must lie in (0, 1], or be "
-            f"None for one clustering. Got {corpus_map}."
-        )
     if texts is not None and len(texts) != n:
         raise ValueError(
             f"texts must hold one text per vector: got {len(texts)} texts for {n} vectors."
@@ -234,26 +207,10 @@ def cluster_embeddings(
     z = _unit(x - mean) if projection is None else _unit((x - mean) @ projection)
     if reference_mean_norm is not None:
         granularity = scaled_granularity(granularity, reference_mean_norm, float(np.linalg.norm(mean)))
+    labels = _ward_cut(z, granularity, seed, piece_spread)
     words = None
     if texts is not None and text_weight > 0:
         words = _word_vectors(texts)
-    passes = {"words": words, "text_weight": text_weight, "seed": seed, "piece_spread": piece_spread,
-              "min_cluster_size": min_cluster_size, "assign_threshold": assign_threshold,
-              "merge_mixing": merge_mixing}
-    labels = _one_pass(x, z, granularity, **passes)
-    if corpus_map is not None and projection is None:
-        kept = labels >= 0
-        if np.unique(labels[kept]).size >= 3:
-            z = _unit((x - mean) @ learn_corpus_map(x[kept], labels[kept]))  # the first pass's points go
-            labels = _one_pass(x, z, granularity * corpus_map, **passes)
-    return _renumber_by_size(labels)
-
-
-def _one_pass(x: np.ndarray, z: np.ndarray, granularity: float, *, words, text_weight: float, seed: int,
-              piece_spread: float | None, min_cluster_size: int, assign_threshold: float,
-              merge_mixing: float | None) -> np.ndarray:
-    """Steps 2-5 of the module's method on the points ``z`` (``x``: the vectors as they are, for the noise rule)."""
-    labels = _ward_cut(z, granularity, seed, piece_spread)
     labels = _refine(z, words, text_weight, labels, min_cluster_size)
     labels = _drop_far(x, labels, assign_threshold)
     labels = _drop_small(labels, min_cluster_size)
@@ -263,7 +220,7 @@ def _one_pass(x: np.ndarray, z: np.ndarray, granularity: float, *, words, text_w
             labels = _refine(z, words, text_weight, joined, min_cluster_size)
             labels = _drop_far(x, labels, assign_threshold)
             labels = _drop_small(labels, min_cluster_size)
-    return labels
+    return _renumber_by_size(labels)
 
 
 #: The most :func:`scaled_granularity` gives: a corpus of near-copies would otherwise get a cut of 1 or more.

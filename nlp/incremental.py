@@ -30,7 +30,6 @@ import numpy as np
 
 from nlp.cluster import (
     DEFAULT_ASSIGN_THRESHOLD,
-    DEFAULT_CORPUS_MAP,
     DEFAULT_MERGE_MIXING,
     DEFAULT_PIECE_SPREAD,
     cluster_embeddings,
@@ -68,7 +67,6 @@ def extend_clusters(
     piece_spread: float | None = DEFAULT_PIECE_SPREAD,
     projection: np.ndarray | None = None,
     reference_mean_norm: float | None = None,
-    corpus_map: float | None = DEFAULT_CORPUS_MAP,
 ) -> Extension:
     """Place the unlabelled rows of ``previous`` (``-1``) among its clusters or into new ones.
 
@@ -77,7 +75,7 @@ def extend_clusters(
         previous: last run's cluster per row, ``0..k-1``, or ``-1`` for a row
             with none (a new segment, or last run's noise).
         texts: the rows' texts, for the clusterer's word view of the rest.
-        min_cluster_size, seed, granularity, merge_mixing, piece_spread, projection, reference_mean_norm, corpus_map: passed
+        min_cluster_size, seed, granularity, merge_mixing, piece_spread, projection, reference_mean_norm: passed
             to the clusterer for the rest (centred on all rows, so the cut is scaled by the whole corpus).
         assign_threshold: least cosine to a cluster's centre to join it (None:
             the clusterer's default).
@@ -111,7 +109,7 @@ def extend_clusters(
     if rest.size >= min_cluster_size:
         kwargs: dict = {"min_cluster_size": min_cluster_size, "seed": seed, "merge_mixing": merge_mixing,
                         "piece_spread": piece_spread, "projection": projection,
-                        "reference_mean_norm": reference_mean_norm, "corpus_map": corpus_map}
+                        "reference_mean_norm": reference_mean_norm}
         if assign_threshold is not None:
             kwargs["assign_threshold"] = assign_threshold
         if granularity is not None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["DEFAULT_DIMS", "DEFAULT_REST_WEIGHT", "DEFAULT_SHRINKAGE", "corpus_map", "PROJECTION_FILE", "IntentProjection", "learn_projection",
+__all__ = ["DEFAULT_DIMS", "DEFAULT_SHRINKAGE", "PROJECTION_FILE", "IntentProjection", "learn_projection",
            "load_projection", "model_projection"]
 
 #: The maps, one (d, dims) float32 array per packaged model key, and their version.
@@ -35,12 +35,6 @@ PROJECTION_FILE = Path(__file__).resolve().parent / "intent_projection.npz"
 #: within 0.01 of each other; 300 directions lose most of the gain.
 DEFAULT_SHRINKAGE = 30.0
 DEFAULT_DIMS = 150
-#: :func:`corpus_map`: the weight, in a squared distance, of the directions along which a corpus's first
-#: themes do not differ. Chosen on clinc150's shapes (evaluation/README.md, "Fourteenth session"): 0.03-0.1
-#: score alike; 0.2 loses most of the gain on one domain's needs.
-DEFAULT_REST_WEIGHT = 0.03
-# Rows per block when accumulating a scatter.
-_BLOCK = 8192
 
 
 @dataclass(frozen=True)
@@ -80,53 +74,7 @@ def learn_projection(vectors: np.ndarray, labels, *, shrinkage: float = DEFAULT_
         ValueError: on vectors that are not 2-d and finite, a label count that differs,
             fewer than two labels, or a parameter out of range.
     """
-    whiten, directions, _ = _discriminant(vectors, labels, shrinkage)
-    if not 1 <= dims <= whiten.shape[0]:
-        raise ValueError(f"dims must lie in 1..{whiten.shape[0]} (the vectors' width). Got {dims}.")
-    directions = directions[:, :dims]
-    # eigenvectors' signs are arbitrary; fix each by its largest entry so the map is one array
-    signs = np.sign(directions[np.abs(directions).argmax(axis=0), np.arange(dims)])
-    return (whiten @ (directions * signs)).astype(np.float32)
-
-
-def corpus_map(vectors: np.ndarray, labels, *, rest_weight: float = DEFAULT_REST_WEIGHT,
-               shrinkage: float = DEFAULT_SHRINKAGE) -> np.ndarray:
-    """A corpus's own discriminant, learnt from its first clustering (``nlp.cluster``, ``corpus_map``).
-
-    The shrunk whitening of :func:`learn_projection`, then the ``k - 1`` directions along
-    which the ``k`` labels' means differ kept whole and every other direction scaled by
-    ``sqrt(rest_weight)``: what tells this corpus's themes apart counts, what varies only
-    within them (one need's wordings) counts ``rest_weight`` as much in a squared distance.
-    Unlike a map of ``k - 1`` columns, it keeps a little of the rest, and it is defined by
-    the data alone (no arbitrary basis of the directions left out).
-
-    Args:
-        vectors: (n, d) float array, each row L2-normalised.
-        labels: n labels (the themes of a first clustering, noise left out), three or more distinct.
-        rest_weight: in [0, 1]; 1 gives the whitening alone.
-        shrinkage: in (0, inf), as in :func:`learn_projection`.
-
-    Returns:
-        A (d, d) float32 array; the clusterer reads ``(x - mean) @ map``.
-
-    Raises:
-        ValueError: as :func:`learn_projection`, or on fewer than three labels or a weight out of range.
-    """
-    if not 0.0 <= rest_weight <= 1.0:
-        raise ValueError(f"rest_weight must lie in [0, 1]. Got {rest_weight}.")
-    whiten, directions, k = _discriminant(vectors, labels, shrinkage)
-    if k < 3:
-        raise ValueError(f"a corpus map needs three themes or more. Got {k}.")
-    between = directions[:, : k - 1]
-    d = whiten.shape[0]
-    keep = between @ between.T
-    return (whiten @ (keep + np.sqrt(rest_weight) * (np.eye(d) - keep))).astype(np.float32)
-
-
-def _discriminant(vectors: np.ndarray, labels, shrinkage: float) -> tuple[np.ndarray, np.ndarray, int]:
-    """(whitening of the shrunk within-label scatter, all d directions by decreasing between-label
-    scatter of the whitened label means, number of labels)."""
-    x = np.asarray(vectors)
+    x = np.asarray(vectors, dtype=np.float64)
     y = np.asarray(labels)
     if x.ndim != 2 or not np.isfinite(x).all():
         raise ValueError(f"vectors must be a finite 2-d array. Got shape {x.shape}.")
@@ -135,28 +83,28 @@ def _discriminant(vectors: np.ndarray, labels, shrinkage: float) -> tuple[np.nda
         raise ValueError(f"labels must hold one label per vector: got {y.shape[0] if y.ndim else 0} for {n}.")
     if not shrinkage > 0:
         raise ValueError(f"shrinkage must be above 0. Got {shrinkage}.")
+    if not 1 <= dims <= d:
+        raise ValueError(f"dims must lie in 1..{d} (the vectors' width). Got {dims}.")
     classes, index = np.unique(y, return_inverse=True)
     if classes.size < 2:
         raise ValueError(f"learning a discriminant needs two labels or more. Got {classes.size}.")
-    # scatters accumulated in float64 a block of rows at a time: no (n, d) copy, so 100k vectors cost
-    # d x d, not three more arrays of the corpus's size
-    mean = x.mean(axis=0, dtype=np.float64)
+    z = x - x.mean(axis=0)
     counts = np.bincount(index, minlength=classes.size).astype(np.float64)
-    means = np.stack([np.bincount(index, weights=x[:, j], minlength=classes.size) for j in range(d)], axis=1)
-    means = means / counts[:, None] - mean
-    total = np.zeros((d, d))
-    for start in range(0, n, _BLOCK):
-        block = x[start:start + _BLOCK].astype(np.float64)
-        total += block.T @ block
-    total = total / n - np.outer(mean, mean)
-    sw = total - (means * (counts / n)[:, None]).T @ means
+    means = np.zeros((classes.size, d))
+    np.add.at(means, index, z)
+    means /= counts[:, None]
+    within = z - means[index]
+    sw = within.T @ within / n
     sw += shrinkage * np.trace(sw) / d * np.eye(d)
     values, vecs = np.linalg.eigh(sw)
     whiten = (vecs / np.sqrt(values)) @ vecs.T
     wm = means @ whiten
     between = wm.T @ wm / classes.size
     _, bvecs = np.linalg.eigh(between)
-    return whiten, bvecs[:, ::-1], int(classes.size)
+    directions = bvecs[:, ::-1][:, :dims]
+    # eigenvectors' signs are arbitrary; fix each by its largest entry so the map is one array
+    signs = np.sign(directions[np.abs(directions).argmax(axis=0), np.arange(dims)])
+    return (whiten @ (directions * signs)).astype(np.float32)
 
 
 @lru_cache(maxsize=None)

@@ -450,7 +450,6 @@ def find_themes(
     if settings.themes.assign_threshold is not None:
         kwargs["assign_threshold"] = settings.themes.assign_threshold
     kwargs["merge_mixing"] = settings.themes.merge_mixing
-    kwargs["corpus_map"] = settings.themes.corpus_map if projection is None else None
     piece_spread = settings.themes.piece_spread
     if piece_spread is None:
         piece_spread = MODELS[settings.embed.model].piece_spread
@@ -460,7 +459,6 @@ def find_themes(
              "granularity": kwargs.get("granularity", DEFAULT_GRANULARITY),
              "piece_spread": kwargs.get("piece_spread", DEFAULT_PIECE_SPREAD),
              **({"granularity_scaled_from": kwargs["reference_mean_norm"]} if "reference_mean_norm" in kwargs else {}),
-             **({"corpus_map": kwargs["corpus_map"]} if kwargs["corpus_map"] is not None else {}),
              **({"slot_answers": True} if settings.themes.slot_answers else {}),
              **({"intent_projection": projection.version} if projection is not None else {}),
              **({"recluster": True} if settings.themes.recluster else {}),

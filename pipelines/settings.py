@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nlp.errors import ConfigError
-from nlp.cluster import DEFAULT_CORPUS_MAP, DEFAULT_MERGE_MIXING
+from nlp.cluster import DEFAULT_MERGE_MIXING
 
 __all__ = [
     "IngestSettings",
@@ -108,15 +108,6 @@ class ThemeSettings(BaseModel):
                     "(nlp.cluster.scaled_granularity). Not with the intent map. Off by default: it themed one "
                     "CLINC150 domain's needs better, but development calls whose needs come from a few domains "
                     "worse (evaluation/README.md, 'Thirteenth session').",
-    )
-    corpus_map: float | None = Field(
-        DEFAULT_CORPUS_MAP, gt=0, le=1,
-        description="Cluster a second time through the corpus's own discriminant, learnt from the first "
-                    "clustering's themes (nlp.intent_space.corpus_map): the directions along which those themes "
-                    "differ count, those along which only one need's wordings differ count little. The value is "
-                    "the second cut as a share of granularity. Chosen on CLINC150's shapes: one company's domain "
-                    "gains most, where needs lie close and are worded loosely (evaluation/README.md, 'Fourteenth "
-                    "session'). Not with the intent map. None: one clustering, as before the fourteenth session.",
     )
     assign_threshold: float | None = Field(
         None, gt=-1, le=1, description="A segment less similar than this to the rest of its theme is noise "

@@ -132,7 +132,7 @@ def test_cluster_embeddings_joins_the_pieces_of_a_loosely_worded_need() -> None:
     x, truth = _loose_needs()
     # the spread cut alone (even on the smoothed vectors) leaves each loose need in pieces
     # that lie against each other
-    assert cluster_embeddings(x, merge_mixing=None, piece_spread=None, corpus_map=None).max() + 1 > 12
+    assert cluster_embeddings(x, merge_mixing=None, piece_spread=None).max() + 1 > 12
     labels = cluster_embeddings(x)
     assert labels.max() + 1 == 6
     assert adjusted_rand_score(truth, labels) > 0.95
@@ -147,40 +147,9 @@ def test_piece_spread_rejoins_the_halves_of_a_large_need_but_not_two_needs() -> 
     centres = _unit(rng.normal(size=(7, DIM)))
     truth = np.concatenate([np.zeros(200, dtype=np.int64), np.repeat(np.arange(1, 7), 25)])
     x = _unit(centres[truth] + rng.normal(scale=0.05, size=(truth.size, DIM)))
-    assert cluster_embeddings(x, piece_spread=None, merge_mixing=None, corpus_map=None).max() + 1 > 10
-    labels = cluster_embeddings(x, merge_mixing=None, corpus_map=None)
+    assert cluster_embeddings(x, piece_spread=None, merge_mixing=None).max() + 1 > 10
+    labels = cluster_embeddings(x, merge_mixing=None)
     assert labels.max() + 1 == 7 and adjusted_rand_score(truth, labels) > 0.99
-
-
-def test_the_corpus_map_holds_a_large_need_together_that_one_clustering_cuts() -> None:
-    # the same large need beside six small ones, with neither of the other menders: the first clustering
-    # cuts the large need in pieces; its pieces differ along no direction the needs differ along, so
-    # read through the corpus's own discriminant they are one theme again
-    rng = np.random.default_rng(1)
-    centres = _unit(rng.normal(size=(7, DIM)))
-    truth = np.concatenate([np.zeros(200, dtype=np.int64), np.repeat(np.arange(1, 7), 25)])
-    x = _unit(centres[truth] + rng.normal(scale=0.05, size=(truth.size, DIM)))
-    labels = cluster_embeddings(x, piece_spread=None, merge_mixing=None)
-    assert labels.max() + 1 == 7 and adjusted_rand_score(truth, labels) > 0.99
-    assert np.array_equal(labels, cluster_embeddings(x, piece_spread=None, merge_mixing=None))  # deterministic
-
-
-def test_the_corpus_map_is_skipped_below_three_themes_and_with_an_intent_map() -> None:
-    rng = np.random.default_rng(2)
-    centres = _unit(rng.normal(size=(2, DIM)))
-    truth = np.repeat(np.arange(2), 30)
-    x = _unit(centres[truth] + rng.normal(scale=0.05, size=(truth.size, DIM)))
-    assert np.array_equal(cluster_embeddings(x), cluster_embeddings(x, corpus_map=None))
-    projection = np.eye(DIM, dtype=np.float32)[:, :50]
-    assert np.array_equal(cluster_embeddings(x, projection=projection),
-                          cluster_embeddings(x, projection=projection, corpus_map=None))
-
-
-@pytest.mark.parametrize("bad", [0.0, -0.5, 1.5])
-def test_corpus_map_out_of_range_is_refused(bad: float) -> None:
-    x = _unit(np.random.default_rng(0).normal(size=(20, DIM)))
-    with pytest.raises(ValueError, match="corpus_map"):
-        cluster_embeddings(x, corpus_map=bad)
 
 
 def test_smoothing_pulls_each_wording_toward_its_own_need() -> None:

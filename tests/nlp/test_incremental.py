@@ -104,4 +104,4 @@ def test_new_needs_worded_loosely_come_out_whole_unless_joining_is_off() -> None
     assert joined.new_clusters == 3 and joined.noise == 0
     assert all(len(set(joined.labels[60 + 60 * i: 120 + 60 * i])) == 1 for i in range(3))
     assert extend_clusters(vectors, previous, min_cluster_size=5, merge_mixing=None,
-                           piece_spread=None, corpus_map=None).new_clusters > 3
+                           piece_spread=None).new_clusters > 3

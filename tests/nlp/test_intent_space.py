@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nlp.cluster import cluster_embeddings
-from nlp.intent_space import DEFAULT_DIMS, corpus_map, learn_projection, load_projection
+from nlp.intent_space import DEFAULT_DIMS, learn_projection, load_projection
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -53,24 +53,6 @@ def test_cluster_embeddings_through_the_map_finds_needs_hidden_by_wording() -> N
     plain = adjusted_rand_score(held_y, cluster_embeddings(held))
     mapped = adjusted_rand_score(held_y, cluster_embeddings(held, projection=p))
     assert mapped > 0.8 and plain < 0.2
-
-
-def test_corpus_map_keeps_what_tells_a_corpus_s_themes_apart_and_shrinks_the_rest() -> None:
-    x, y = _needs_and_wordings()
-    m = corpus_map(x, y)
-    assert m.shape == (x.shape[1], x.shape[1]) and m.dtype == np.float32
-    np.testing.assert_array_equal(m, corpus_map(x, y))  # deterministic
-    assert _separation(x @ m, y) > _separation(x, y) + 0.2
-    # weight 1 on the rest: the whitening alone, which tells these needs apart far less
-    assert _separation(x @ corpus_map(x, y, rest_weight=1.0), y) < _separation(x @ m, y) - 0.1
-
-
-def test_corpus_map_rejects_what_cannot_teach_it() -> None:
-    x, y = _needs_and_wordings()
-    with pytest.raises(ValueError, match="three themes"):
-        corpus_map(x, np.repeat([0, 1], len(y) // 2))
-    with pytest.raises(ValueError, match="rest_weight"):
-        corpus_map(x, y, rest_weight=1.5)
 
 
 @pytest.mark.parametrize("kwargs, match", [
