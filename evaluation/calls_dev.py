@@ -77,6 +77,7 @@ from nlp.smalltalk import (
     PROBE_THEME_THRESHOLD,
     SMALL_TALK_PROTOTYPES,
     SMALL_TALK_RULE,
+    corpus_need_scores,
     load_probe,
     prototype_similarity,
     small_talk_by_probe,
@@ -441,6 +442,7 @@ def evaluate_calls(
     rejoin_max_probability: float | None = None,
     rejoin_min_margin: float | None = None,
     rejoin_requests=None,
+    corpus_probe: float | None = None,
     **cluster_kwargs,
 ) -> dict:
     """Segment, set small talk aside, cluster the rest, drop small talk from themes; score.
@@ -575,6 +577,18 @@ def evaluate_calls(
             f"{segs.kind[i]} P={probability[i] if probability is not None else float('nan'):.2f} "
             f"sim={similarity[i]:.2f}: {segs.texts[i]}" for i in came[:40]]
         labels = joined
+    if corpus_probe is not None and segment_rule:  # set-aside turns like this corpus's themed needs join
+        score = corpus_need_scores(all_vectors, labels >= 0, set_aside)
+        rows = np.flatnonzero(set_aside & (labels < 0) & (score >= corpus_probe))
+        joined = join_themes(all_vectors, labels, rows, member_quantile=0.0)  # as pipelines.mine._rejoin_by_corpus
+        came = np.flatnonzero((joined >= 0) & (labels < 0))
+        report["corpus_probe"] = {"candidates": {"needs": int((segs.kind[rows] == "need").sum()),
+                                                 "small_talk": int((segs.kind[rows] == "small_talk").sum())},
+                                  "joined": {"needs": int((segs.kind[came] == "need").sum()),
+                                             "small_talk": int((segs.kind[came] == "small_talk").sum()),
+                                             "domain_talk": int((segs.intent[came] == DOMAIN_TALK_INTENT).sum())},
+                                  "examples": [f"{segs.kind[i]} s={score[i]:.2f}: {segs.texts[i]}" for i in came[:30]]}
+        labels = joined
     return {**report, **score_case(segs, labels, keep)}
 
 
@@ -659,6 +673,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rejoin-min-margin", type=float, default=None,
                         help="with --rejoin: only turns whose cosine to the theme they join exceeds that to the "
                              "next nearest theme by at least this")
+    parser.add_argument("--corpus-probe", type=float, default=None, metavar="BAR",
+                        help="set-aside turns that score at least BAR by a classifier learnt from this corpus's themed "
+                             "turns against its set-aside ones (nlp.smalltalk.corpus_need_scores) join a theme")
     parser.add_argument("--intent-map", choices=("on", "off"), default="off",
                         help="cluster through the model's intent map (nlp.intent_space), as groundswell mine does with "
                              "themes.intent_projection (default off, as mine); with --probe-unseen the map is learnt "
@@ -758,6 +775,7 @@ def main(argv: list[str] | None = None) -> int:
                                rejoin_max_probability=args.rejoin_max_probability,
                                rejoin_min_margin=args.rejoin_min_margin,
                                rejoin_requests=load_tagger() if args.rejoin_requests else None,
+                               corpus_probe=args.corpus_probe,
                                probe_theme_threshold=args.probe_theme_threshold,
                                probe_thresholds={1: args.probe_one_word}, reclusters=args.reclusters,
                                projection=projection,
@@ -772,6 +790,7 @@ def main(argv: list[str] | None = None) -> int:
     name += f"-{args.intents}intents" if args.intents else ""
     name += f"-recluster{args.reclusters}" if args.reclusters != 1 else ""
     name += f"-unseen-{args.probe_unseen.replace(',', '+')}" if args.probe_unseen else ""
+    name += f"-corpusprobe{args.corpus_probe:g}" if args.corpus_probe is not None else ""
     name += (f"-domaintalk-{args.domain_talk}" + (f"{args.domain_talk_share:g}"
                                                   if args.domain_talk_share != DOMAIN_TALK_SHARE else "")
              if args.domain_talk else "")

@@ -62,6 +62,7 @@ from nlp.smalltalk import (
     SMALL_TALK_PROTOTYPES,
     SMALL_TALK_RULE,
     SmallTalkProbe,
+    corpus_need_scores,
     load_probe,
     prototype_similarity,
     small_talk_by_probe,
@@ -112,6 +113,8 @@ logger = logging.getLogger(__name__)
 #: The rule of ``themes.rejoin_set_aside`` in the run's theme rules: v1 (eleventh session) let any call turn
 #: set aside by meaning rejoin a theme it clearly belongs to; v2 only one worded as a request.
 REJOIN_RULE = "rejoin.v2"
+#: Names the rule of :func:`_rejoin_by_corpus`; recorded with its bar among a run's theme rules.
+CORPUS_PROBE_RULE = "corpus_probe.v1"
 
 VERSION = "0.1.0"
 
@@ -463,6 +466,8 @@ def find_themes(
              **({"intent_projection": projection.version} if projection is not None else {}),
              **({"recluster": True} if settings.themes.recluster else {}),
              **({"rejoin_set_aside": REJOIN_RULE} if settings.themes.rejoin_set_aside else {}),
+             **({"corpus_probe": f"{CORPUS_PROBE_RULE}: {settings.themes.corpus_probe:g}"}
+                if settings.themes.corpus_probe is not None else {}),
              **({"small_talk_probe": _probe_rule(probe)} if probe is not None else {})}
     stored = store.load_themes()
     previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id, rules)
@@ -515,6 +520,8 @@ def find_themes(
         logger.info("themes: full clustering (%s)", clustering["reason"])
     if settings.themes.rejoin_set_aside and similarity is not None:
         labels = _rejoin_set_aside(labels, vectors, aside & ~slots, similarity, settings, clustering, rows, tagger)
+    if settings.themes.corpus_probe is not None and similarity is not None:
+        labels = _rejoin_by_corpus(labels, vectors, aside & ~slots, spoken, settings, clustering)
     no_theme = _no_theme_reasons(segments, themeable_ids, labels, aside, thin, dropped_why, slots)
     known = _unchanged_labels(labels, themeable_ids, stored) if clustering["mode"] == "incremental" else {}
     summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser, known_labels=known)
@@ -626,6 +633,28 @@ def _rejoin_set_aside(labels: np.ndarray, vectors: np.ndarray, by_meaning: np.nd
     clustering["rejoined"] = joined
     logger.info("themes: %d of %d turns set aside as small talk by meaning ask for something, clearly belong to a "
                 "theme and joined it", joined, int(by_meaning.sum()))
+    return out
+
+
+def _rejoin_by_corpus(labels: np.ndarray, vectors: np.ndarray, by_meaning: np.ndarray, spoken: np.ndarray,
+                      settings: Settings, clustering: dict[str, Any]) -> np.ndarray:
+    """Call turns set aside as small talk by meaning join the nearest theme when this corpus's own classifier
+    (``nlp.smalltalk.corpus_need_scores``: its themed call turns against its set-aside ones, out of fold) scores
+    them at least ``themes.corpus_probe`` and they lie as close to that theme's centre as its farthest member
+    (``nlp.incremental.join_themes``). How many joined goes into ``clustering["rejoined_by_corpus"]``."""
+    candidates = by_meaning & (labels < 0)
+    if not candidates.any() or labels.max() < 0:
+        return labels
+    score = corpus_need_scores(vectors, spoken & (labels >= 0), by_meaning, seed=settings.themes.seed)
+    rows_idx = np.flatnonzero(candidates & (score >= settings.themes.corpus_probe))
+    if not rows_idx.size:
+        return labels
+    out = join_themes(vectors, labels, rows_idx, assign_threshold=settings.themes.assign_threshold,
+                      member_quantile=0.0)
+    joined = int((out[rows_idx] >= 0).sum())
+    clustering["rejoined_by_corpus"] = joined
+    logger.info("themes: %d of %d turns set aside as small talk by meaning read like this corpus's themed turns "
+                "and joined the theme they lie in", joined, int(candidates.sum()))
     return out
 
 

@@ -167,6 +167,16 @@ class ThemeSettings(BaseModel):
                     "Needs a spaCy English pipeline (en_core_web_sm); without one no turn rejoins "
                     "(evaluation/README.md, 'Thirteenth session'). False: turns set aside stay unthemed.",
     )
+    corpus_probe: float | None = Field(
+        0.5, gt=0, lt=1,
+        description="A call turn set aside as small talk by meaning joins the nearest theme (when as close to its "
+                    "centre as the theme's farthest member) when a classifier learnt from this corpus alone, its "
+                    "themed call turns against its set-aside ones, scores it at least this "
+                    "(nlp.smalltalk.corpus_need_scores, out of fold): the shipped probe learnt its needs from "
+                    "CLINC150 and sets aside more needs of a domain it never saw, while this corpus's own themes "
+                    "say what its needs look like. 0.5: more like the themed turns than the set-aside ones "
+                    "(evaluation/README.md, 'Fifteenth session'). None: off.",
+    )
     slot_answers: bool = Field(
         False,
         description="Set aside call turns that only answer with a detail (\"the large one\", \"window seat "

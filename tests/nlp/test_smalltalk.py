@@ -227,3 +227,56 @@ def test_small_talk_by_probe_takes_a_bar_per_count_of_content_words() -> None:
                                thresholds={1: 0.3}).tolist() == [False, False, True]
     with pytest.raises(ValueError, match="content_word_counts"):
         small_talk_by_probe(p, content_word_counts=[1], thresholds={1: 0.3})
+
+
+#: One company's needs as its calls themed them, the small talk its calls set aside, and needs of the same company
+#: that the shipped probe set aside too (said in passing, in words like none of its training needs).
+CORPUS_THEMED = [
+    "The hail took half the shingles off our roof and I need to file a claim.",
+    "I want to claim for the roof damage from Tuesday's storm.",
+    "How do I start a claim for storm damage to the house?",
+    "Our fence blew down in the storm, is that covered by the policy?",
+    "Can I get an adjuster out to look at the roof this week?",
+    "I need to add my daughter to the car policy, she just passed her test.",
+    "How much more would it cost to add a young driver to my auto insurance?",
+    "Please put my son on the car insurance from next month.",
+    "What's the deductible if I claim for the water damage in the basement?",
+    "The basement flooded and I need someone to assess the water damage.",
+]
+CORPUS_ASIDE_SMALL_TALK = [
+    "Oh it's been a long week, you know how it is.",
+    "Sorry, the dog is barking in the background.",
+    "Ha, yeah, the weather has been wild lately.",
+    "No worries at all, take your time.",
+    "I'm just grabbing a pen, one second.",
+    "Great, that's lovely, thanks so much.",
+    "My kids are off school this week so it's chaos here.",
+    "Sure, I can hold for a minute.",
+    "Oh nice, I used to live near there actually.",
+    "Can you hear me okay? I'm on the train.",
+]
+CORPUS_ASIDE_NEEDS = [
+    "so the roof thing, the shingles, from the hail",
+    "yeah and the daughter on the car policy as well",
+]
+
+
+def test_corpus_need_scores_learn_this_corpus_needs_out_of_fold(embedding_model) -> None:
+    """Set-aside turns that read like this corpus's themed needs score above 0.5, its small talk below; the
+    themed rows themselves score 0. Deterministic; too few of either kind learns nothing."""
+    from nlp.smalltalk import corpus_need_scores
+
+    texts = CORPUS_THEMED + CORPUS_ASIDE_SMALL_TALK + CORPUS_ASIDE_NEEDS
+    vectors = embed_texts(embedding_model, texts)
+    themed = np.arange(len(texts)) < len(CORPUS_THEMED)
+    scores = corpus_need_scores(vectors, themed, ~themed)
+    small = slice(len(CORPUS_THEMED), len(CORPUS_THEMED) + len(CORPUS_ASIDE_SMALL_TALK))
+    assert (scores[themed] == 0).all()
+    assert (scores[small] < 0.5).all(), dict(zip(CORPUS_ASIDE_SMALL_TALK, scores[small].round(2)))
+    assert (scores[-len(CORPUS_ASIDE_NEEDS):] >= 0.5).all(), scores[-len(CORPUS_ASIDE_NEEDS):].round(2)
+    np.testing.assert_array_equal(scores, corpus_need_scores(vectors, themed, ~themed))
+    few = np.zeros(len(texts), dtype=bool)
+    few[len(CORPUS_THEMED):len(CORPUS_THEMED) + 3] = True
+    assert not corpus_need_scores(vectors, themed, few).any()
+    with pytest.raises(ValueError, match="one value per row"):
+        corpus_need_scores(vectors, themed[:-1], ~themed)

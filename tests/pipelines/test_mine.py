@@ -149,8 +149,10 @@ def test_find_themes_sets_chit_chat_aside_with_the_small_talk_probe(resources, t
     assert sum(s.text in needs and s.segment_id in result.assignments for s in themeable) >= len(needs) - 2
 
 
-def _themes_on_and_off(resources, tmp_path, knob, segments, themeable, vectors, tagger=None):
-    """find_themes with the probe, with ``themes.<knob>`` true and false: (on, off)."""
+def _themes_on_and_off(resources, tmp_path, knob, segments, themeable, vectors, tagger=None, values=(True, False),
+                       others=None):
+    """find_themes with the probe, with ``themes.<knob>`` at each of ``values`` (true, then false) and the other
+    ``themes`` settings in ``others`` (default: the defaults)."""
     from datetime import date
 
     from pipelines.mine import find_themes
@@ -159,10 +161,10 @@ def _themes_on_and_off(resources, tmp_path, knob, segments, themeable, vectors, 
 
     ids = [s.segment_id for s in themeable]
     return tuple(find_themes(Store(f"sqlite:///{tmp_path / f'{knob}-{value}.db'}"), segments, ids, vectors,
-                             date(2026, 10, 31), Settings.model_validate({"themes": {knob: value}}), None,
-                             resources.small_talk_vectors, resources.model.model_id, tagger=tagger,
+                             date(2026, 10, 31), Settings.model_validate({"themes": {**(others or {}), knob: value}}),
+                             None, resources.small_talk_vectors, resources.model.model_id, tagger=tagger,
                              probe=resources.probe)
-                 for value in (True, False))
+                 for value in values)
 
 
 def test_find_themes_clusters_again_without_the_small_talk_its_theme_rules_found(resources, tmp_path):
@@ -206,7 +208,7 @@ def test_find_themes_lets_a_request_the_probe_set_aside_rejoin_its_theme(resourc
     told_ids = {s.segment_id for s in themeable if s.text in told}
     assert resources.tagger is not None  # loaded by load_resources for themes.rejoin_set_aside
     on, off = _themes_on_and_off(resources, tmp_path, "rejoin_set_aside", segments, themeable, vectors,
-                                 tagger=resources.tagger)
+                                 tagger=resources.tagger, others={"corpus_probe": None})
     assert all(off.no_theme.get(i) == NO_THEME_REASONS["meaning"] for i in asked_ids | told_ids)
     assert asked_ids & set(on.assignments)  # the clearest; the rest stay as the probe said
     assert all(on.no_theme.get(i) == NO_THEME_REASONS["meaning"] for i in told_ids)
@@ -219,9 +221,41 @@ def test_find_themes_lets_a_request_the_probe_set_aside_rejoin_its_theme(resourc
     assert on.clustering["rules"]["rejoin_set_aside"] == REJOIN_RULE and "rejoin_set_aside" not in off.clustering["rules"]
     with caplog.at_level(logging.WARNING, logger="pipelines.mine"):
         untagged, _ = _themes_on_and_off(resources, tmp_path / "untagged", "rejoin_set_aside", segments, themeable,
-                                         vectors)
+                                         vectors, others={"corpus_probe": None})
     assert not (asked_ids | told_ids) & set(untagged.assignments) and "rejoined" not in untagged.clustering
     assert "no spaCy English pipeline" in caplog.text
+
+
+def test_find_themes_lets_a_turn_like_this_corpus_needs_rejoin_its_theme(resources, tmp_path):
+    """Needs said in passing that the shipped probe sets aside ("Any chance of Spanish for the staff?") read, to a
+    classifier learnt from this corpus's own themed turns against its set-aside ones, like its needs: with
+    themes.corpus_probe (0.5 by default) they join the theme they lie in, the right one; the small talk set aside
+    beside them stays unthemed; the run records the rule and how many joined. Off, each stays unthemed."""
+    from pipelines.mine import CORPUS_PROBE_RULE, NO_THEME_REASONS
+
+    asked = ["Any chance of Spanish for the staff?", "Would Japanese work for the Tokyo office?",
+             "Can the auditors get the invoice CSVs?", "Spanish for the staff, please."]
+    told = ["Mostly Korean speakers on our side.", "Japanese would make our Tokyo office happy."]
+    side = ["Sorry, the dog is barking in the background.", "Ha, yeah, the weather has been wild lately.",
+            "I'm just grabbing a pen, one second.", "My kids are off school this week so it's chaos here.",
+            "Oh nice, I used to live near there actually.", "Can you hear me okay? I'm on the train."]
+    needs = LANGUAGE_NOTES + INVOICE_NOTES + asked + told
+    segments, themeable, vectors, side_ids = _calls_with_a_side_turn(resources, needs, side, "How are you?")
+    passing = {s.segment_id: s.text for s in themeable if s.text in asked + told}
+    on, off = _themes_on_and_off(resources, tmp_path, "corpus_probe", segments, themeable, vectors,
+                                 values=(0.5, None), others={"rejoin_set_aside": False})
+    assert all(off.no_theme.get(i) == NO_THEME_REASONS["meaning"] for i in passing)
+    joined = set(passing) & set(on.assignments)
+    # a corpus this small teaches its classifier little (tests/nlp/test_smalltalk.py has one that learns more):
+    # the clearest joins
+    assert len(joined) >= 1 and on.clustering["rejoined_by_corpus"] == len(joined)
+    language = {on.assignments.get(s.segment_id) for s in themeable if s.text in LANGUAGE_NOTES} - {None}
+    invoice = {on.assignments.get(s.segment_id) for s in themeable if s.text in INVOICE_NOTES} - {None}
+    for i in joined:
+        assert on.assignments[i] in (invoice if "invoice" in passing[i] else language), passing[i]
+    assert not side_ids & set(on.assignments) and not side_ids & set(off.assignments)
+    assert on.clustering["rules"]["corpus_probe"] == f"{CORPUS_PROBE_RULE}: 0.5"
+    assert "corpus_probe" not in off.clustering["rules"] and "rejoined_by_corpus" not in off.clustering
 
 
 def test_find_themes_reads_the_vectors_through_the_intent_map_when_asked(resources, tmp_path):
