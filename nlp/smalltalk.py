@@ -557,7 +557,7 @@ def corpus_need_scores(vectors: np.ndarray, themed: np.ndarray, aside: np.ndarra
     what its needs look like once clustered: a logistic regression learns the ``themed`` rows
     (class 1) against the ``aside`` rows (class 0) of this corpus, and each aside row is scored
     out of fold (the classifier that scores it never saw it). Rows in neither set score 0.
-    Deterministic for a given ``seed``.
+    ``c`` is the regression's inverse regularisation strength. Deterministic for a given ``seed``.
 
     Raises:
         ValueError: if the masks' lengths differ from the vectors'.
@@ -575,12 +575,12 @@ def corpus_need_scores(vectors: np.ndarray, themed: np.ndarray, aside: np.ndarra
     if pos.size < CORPUS_PROBE_FOLDS or neg.size < CORPUS_PROBE_FOLDS:
         return scores
     rng = np.random.default_rng(seed)
-    fold = np.empty(neg.size, dtype=np.int64)  # the aside rows in folds; every themed row trains every fold
+    fold = np.empty(neg.size, dtype=np.int64)  # the aside rows in folds; the themed rows train every fold
     fold[rng.permutation(neg.size)] = np.arange(neg.size) % CORPUS_PROBE_FOLDS
+    cap = CORPUS_PROBE_MAX_ROWS // 2
+    p_rows = pos if pos.size <= cap else np.sort(rng.choice(pos, cap, replace=False))
     for f in range(CORPUS_PROBE_FOLDS):
         train_neg = neg[fold != f]
-        cap = CORPUS_PROBE_MAX_ROWS // 2
-        p_rows = pos if pos.size <= cap else np.sort(rng.choice(pos, cap, replace=False))
         n_rows = train_neg if train_neg.size <= cap else np.sort(rng.choice(train_neg, cap, replace=False))
         rows = np.concatenate([p_rows, n_rows])
         y = np.concatenate([np.ones(p_rows.size), np.zeros(n_rows.size)])
