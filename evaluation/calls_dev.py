@@ -71,6 +71,7 @@ from nlp.embed import DEFAULT_MODEL, MODELS
 from nlp.pii import load_name_model, redact_documents
 from nlp.records import Document, Role, Source, Turn
 from nlp.smalltalk import (
+    CORPUS_PROBE_MEMBER_QUANTILE,
     DEFAULT_MIN_SHARE,
     DEFAULT_THRESHOLD,
     PROBE_SEGMENT_THRESHOLDS,
@@ -465,6 +466,9 @@ def evaluate_calls(
     and theme rules found to be small talk is left out and the rest clustered again that many times,
     the rules run after each; the first pass's figures are under ``"first_pass"``.
     The figures after the content-free rule alone are under ``"clustered"``.
+    With ``corpus_probe`` (a bar, as ``groundswell mine``'s ``themes.corpus_probe``), set-aside turns that
+    this case's own classifier (:func:`nlp.smalltalk.corpus_need_scores`) scores at least the bar join the
+    nearest theme, as ``pipelines.mine._rejoin_by_corpus`` does; what joined is under ``"corpus_probe"``.
     """
     segs = segment_case(case, min_spoken_content_words=min_spoken_content_words)
     all_vectors = case_vectors(segs, vectors_for)
@@ -580,7 +584,7 @@ def evaluate_calls(
     if corpus_probe is not None and segment_rule:  # set-aside turns like this corpus's themed needs join
         score = corpus_need_scores(all_vectors, labels >= 0, set_aside)
         rows = np.flatnonzero(set_aside & (labels < 0) & (score >= corpus_probe))
-        joined = join_themes(all_vectors, labels, rows, member_quantile=0.0)  # as pipelines.mine._rejoin_by_corpus
+        joined = join_themes(all_vectors, labels, rows, member_quantile=CORPUS_PROBE_MEMBER_QUANTILE)
         came = np.flatnonzero((joined >= 0) & (labels < 0))
         report["corpus_probe"] = {"candidates": {"needs": int((segs.kind[rows] == "need").sum()),
                                                  "small_talk": int((segs.kind[rows] == "small_talk").sum())},

@@ -543,6 +543,9 @@ def small_talk_by_probe(probability: np.ndarray, need_like=None, *,
 
 #: Folds of :func:`corpus_need_scores`: each set-aside turn is scored by a classifier that never saw it.
 CORPUS_PROBE_FOLDS = 5
+#: A turn the corpus probe lets back joins the nearest theme when at least as close to its centre as this
+#: quantile of the theme's own members (``nlp.incremental.join_themes``): 0, within the farthest member.
+CORPUS_PROBE_MEMBER_QUANTILE = 0.0
 #: At most this many rows train each fold's classifier (a seeded sample beyond it), so a corpus of 100k
 #: segments costs what one of about 30k does.
 CORPUS_PROBE_MAX_ROWS = 24_000

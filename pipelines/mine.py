@@ -54,6 +54,7 @@ from nlp.records import (
     Trend,
 )
 from nlp.smalltalk import (
+    CORPUS_PROBE_MEMBER_QUANTILE,
     PROBE_FILE,
     PROBE_NEED_THRESHOLD,
     PROBE_SEGMENT_THRESHOLD,
@@ -650,7 +651,7 @@ def _rejoin_by_corpus(labels: np.ndarray, vectors: np.ndarray, by_meaning: np.nd
     if not rows_idx.size:
         return labels
     out = join_themes(vectors, labels, rows_idx, assign_threshold=settings.themes.assign_threshold,
-                      member_quantile=0.0)
+                      member_quantile=CORPUS_PROBE_MEMBER_QUANTILE)
     joined = int((out[rows_idx] >= 0).sum())
     clustering["rejoined_by_corpus"] = joined
     logger.info("themes: %d of %d turns set aside as small talk by meaning read like this corpus's themed turns "
