@@ -318,7 +318,9 @@ OPERATIONAL_SECTIONS = frozenset({"run", "dask", "serve"})
 class Settings(BaseSettings):
     """All of groundswell's settings."""
 
-    model_config = SettingsConfigDict(env_prefix="GROUNDSWELL_", env_nested_delimiter="__", extra="ignore")
+    # "null" in a variable is None, as in the config file (GROUNDSWELL_THEMES__CORPUS_PROBE=null turns it off)
+    model_config = SettingsConfigDict(env_prefix="GROUNDSWELL_", env_nested_delimiter="__", extra="ignore",
+                                      env_parse_none_str="null")
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

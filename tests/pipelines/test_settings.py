@@ -90,6 +90,17 @@ def test_load_settings_env_var_nested_with_double_underscore(monkeypatch) -> Non
     assert st.trends.alpha == 0.05
 
 
+def test_load_settings_env_var_null_is_none_as_in_a_file(monkeypatch) -> None:
+    """An optional field switched off from the environment, as `field: null` does in a config file."""
+    monkeypatch.setenv("GROUNDSWELL_THEMES__CORPUS_PROBE", "null")
+    monkeypatch.setenv("GROUNDSWELL_THEMES__MERGE_MIXING", "null")
+    st = load_settings()
+    assert st.themes.corpus_probe is None and st.themes.merge_mixing is None
+    monkeypatch.setenv("GROUNDSWELL_THEMES__MIN_THEME_SIZE", "null")  # a field that must have a value says so
+    with pytest.raises(ConfigError, match="themes.min_theme_size"):
+        load_settings()
+
+
 def test_load_settings_env_var_and_file_combine(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("GROUNDSWELL_THEMES__MIN_THEME_SIZE", "8")
     cfg = _write(tmp_path, "c.yaml", "trends:\n  window_days: 14\n")
