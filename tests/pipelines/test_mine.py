@@ -30,6 +30,10 @@ INVOICE_NOTES = [
     "They want every invoice pushed to NetSuite automatically", "Accounting asked how invoices reach their ledger",
     "Needs invoice data exported as CSV for the auditors", "Controller wants invoices to flow into NetSuite",
 ]
+# needs said in passing on a call, which the shipped probe sets aside: asked for, and only talked about
+ASKED_IN_PASSING = ["Any chance of Spanish for the staff?", "Would Japanese work for the Tokyo office?",
+                    "Can the auditors get the invoice CSVs?", "Spanish for the staff, please."]
+TOLD_IN_PASSING = ["Mostly Korean speakers on our side.", "Japanese would make our Tokyo office happy."]
 # notes of one content word (nlp.text.is_thin_note): six alike that form a theme, and two acknowledgements
 THIN_NOTES = ["okta", "what about okta", "okta again", "okta?", "okta please", "any okta", "confirmed", "negatory"]
 
@@ -199,9 +203,8 @@ def test_find_themes_lets_a_request_the_probe_set_aside_rejoin_its_theme(resourc
 
     from pipelines.mine import NO_THEME_REASONS, REJOIN_RULE
 
-    asked = ["Any chance of Spanish for the staff?", "Would Japanese work for the Tokyo office?",
-             "Can the auditors get the invoice CSVs?", "Spanish for the staff, please."]
-    told = ["Mostly Korean speakers on our side.", "Japanese would make our Tokyo office happy."]
+    asked = ASKED_IN_PASSING
+    told = TOLD_IN_PASSING
     needs = LANGUAGE_NOTES + INVOICE_NOTES + asked + told
     segments, themeable, vectors, _ = _calls_with_a_side_turn(resources, needs, ["Sure, go ahead."], "Shall we start?")
     asked_ids = {s.segment_id for s in themeable if s.text in asked}
@@ -233,9 +236,8 @@ def test_find_themes_lets_a_turn_like_this_corpus_needs_rejoin_its_theme(resourc
     beside them stays unthemed; the run records the rule and how many joined. Off, each stays unthemed."""
     from pipelines.mine import CORPUS_PROBE_RULE, NO_THEME_REASONS
 
-    asked = ["Any chance of Spanish for the staff?", "Would Japanese work for the Tokyo office?",
-             "Can the auditors get the invoice CSVs?", "Spanish for the staff, please."]
-    told = ["Mostly Korean speakers on our side.", "Japanese would make our Tokyo office happy."]
+    asked = ASKED_IN_PASSING
+    told = TOLD_IN_PASSING
     side = ["Sorry, the dog is barking in the background.", "Ha, yeah, the weather has been wild lately.",
             "I'm just grabbing a pen, one second.", "My kids are off school this week so it's chaos here.",
             "Oh nice, I used to live near there actually.", "Can you hear me okay? I'm on the train."]
