@@ -5,21 +5,23 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 __all__ = ["LABEL_RULE", "ClusterSummary", "summarize_clusters", "cluster_centroids", "cluster_cohesion", "pick_exemplars",
-           "group_themes", "join_rising_pieces", "neighbour_mixing"]
+           "group_themes", "join_rising_pieces", "neighbour_mixing", "people_words"]
 
 logger = logging.getLogger(__name__)
 
 #: Version of how labels are made; a theme keeps last run's label only under the same version
 #: (pipelines.mine clusters in full when it changed). v2: redaction placeholders read as "someone";
 #: v3: a part made only of listed names ("carrie lisa") is never used.
-LABEL_RULE = "labels.v4"
+#: v5: no label part and no keyword holds the name of a person who speaks or writes in the corpus, nor what
+#: the token pattern keeps of a contraction ("ll check" from "I'll check").
+LABEL_RULE = "labels.v5"
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
 _PLACEHOLDER = re.compile(r"<[A-Z]+>")
@@ -29,6 +31,10 @@ _EXTRA_STOP = {
     "okay", "ok", "thing", "things", "lot", "way", "able", "looking", "look", "sure", "kind",
     "right", "actually", "maybe", "probably", "pretty", "guys", "today", "week", "weeks",
     "time", "let", "make", "also", "would", "could", "us", "we", "they", "rep", "follow",
+    # what the token pattern keeps of a contraction ("I'll" -> "ll", "haven't" -> "haven"), where it is no
+    # word ("won", "don" are: a deal won, Don); labels.v5
+    "ll", "ve", "didn", "doesn", "haven", "hasn", "hadn", "isn", "wasn", "aren", "weren", "wouldn", "couldn",
+    "shouldn",
 }
 
 
@@ -174,13 +180,31 @@ def english_words(nlp: Any) -> frozenset[str]:
     return frozenset().union(*lemma_index(nlp).values())
 
 
-def _label_from(keywords: Sequence[str], phrases: Sequence[str], english: frozenset[str] = frozenset()) -> str:
+def people_words(names: Iterable[str], texts: Iterable[str] = ()) -> frozenset[str]:
+    """The words of people's names (speakers, authors), lower case, three letters or more, less those the
+    ``texts`` also write in lower case: a Grant or a Rose who speaks keeps "grant application" and
+    "rose garden" where the corpus writes them so, while "Beth" and "Shauna", always capitalised, go."""
+    words = {p for name in names for w in str(name).lower().split() if not any(c.isdigit() for c in w)
+             for p in re.findall(r"[a-z]+", w) if len(p) >= 3}  # "O'Rourke": "rourke"; an owner id is no name
+    if not words:
+        return frozenset()
+    common = {w for t in texts for w in re.findall(r"\b[a-z]+\b", t)} & words
+    return frozenset(words - common)
+
+
+def _names_someone(part: str, people: frozenset[str]) -> bool:
+    """A part with a word of the name of someone who speaks or writes in the corpus ("timing / shauna")."""
+    return bool(people) and any(w in people for w in re.findall(r"[a-z]+", part.lower()))
+
+
+def _label_from(keywords: Sequence[str], phrases: Sequence[str], english: frozenset[str] = frozenset(),
+                people: frozenset[str] = frozenset()) -> str:
     """Two distinct key phrases joined by " / "; parts with the same words count once, names never."""
     parts: list[str] = []
     for p in list(phrases) + list(keywords):
         w = _words(p)
         if (not w or any(w <= _words(q) or _words(q) <= w for q in parts) or _names_only(p)
-                or _has_a_name(p, english)):
+                or _has_a_name(p, english) or _names_someone(p, people)):
             continue
         parts.append(p)
         if len(parts) == 2:
@@ -220,6 +244,7 @@ def summarize_clusters(
     n_exemplars: int = 5,
     max_texts_for_phrases: int = 20,
     known_labels: dict[int, str] | None = None,
+    people: Iterable[str] = (),
 ) -> list[ClusterSummary]:
     """Keywords (class-based TF-IDF), a readable label and exemplars per cluster.
 
@@ -230,6 +255,10 @@ def summarize_clusters(
         nlp: an optional spaCy pipeline with a parser; its noun phrases make labels.
         known_labels: cluster -> label to keep (a theme whose members barely
             changed since the last run keeps its name; its texts are not parsed).
+        people: the names of the people who speak or write in the corpus (call
+            speakers, note authors); no label part and no keyword holds a word of
+            them that ``texts`` never write in lower case (:func:`people_words`):
+            "Timing / Shauna" says who, not what.
 
     Returns:
         One summary per cluster, in cluster order.
@@ -254,10 +283,12 @@ def summarize_clusters(
         parsed = dict(zip(wanted, nlp.pipe((_PLACEHOLDER.sub("someone", texts[i]) for i in wanted),
                                            batch_size=256)))
     english = english_words(nlp)
+    names = people_words(people, texts)
     out = []
     for c in range(k):
         idx = np.flatnonzero(labels == c)
-        keywords = _dedupe_keywords(scored[c], n_keywords) if c < len(scored) else []
+        terms = [(t, v) for t, v in scored[c] if not _names_someone(t, names)] if c < len(scored) else []
+        keywords = _dedupe_keywords(terms, n_keywords)
         ex_local = pick_exemplars(vectors[idx], cents[c], n=n_exemplars)
         exemplars = tuple(int(idx[i]) for i in ex_local)
         phrases: list[str] = []
@@ -266,7 +297,7 @@ def summarize_clusters(
         else:
             if nlp is not None:
                 phrases = _noun_phrases([parsed[int(i)] for i in near[c]], keywords)
-            label = _label_from(keywords, phrases, english)
+            label = _label_from(keywords, phrases, english, names)
         out.append(ClusterSummary(label=label, keywords=tuple(keywords), exemplar_idx=exemplars,
                                   centroid=cents[c]))
     return out

@@ -525,7 +525,8 @@ def find_themes(
         labels = _rejoin_by_corpus(labels, vectors, aside & ~slots, spoken, settings, clustering)
     no_theme = _no_theme_reasons(segments, themeable_ids, labels, aside, thin, dropped_why, slots)
     known = _unchanged_labels(labels, themeable_ids, stored) if clustering["mode"] == "incremental" else {}
-    summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser, known_labels=known)
+    summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser, known_labels=known,
+                                   people={s.speaker for s in segments})
     k = len(summaries)
     members = [frozenset(themeable_ids[i] for i in np.flatnonzero(labels == c)) for c in range(k)]
     centroids = np.stack([s.centroid for s in summaries]) if k else np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 384), np.float32)
