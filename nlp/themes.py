@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 #: (pipelines.mine clusters in full when it changed). v2: redaction placeholders read as "someone";
 #: v3: a part made only of listed names ("carrie lisa") is never used.
 #: v5: no label part and no keyword holds the name of a person who speaks or writes in the corpus, nor what
-#: the token pattern keeps of a contraction ("ll check" from "I'll check").
+#: the token pattern keeps of a contraction ("ll check" from "I'll check") or a note's "cc" and "fyi"; no
+#: one-word keyword that the theme's texts use as an adjective or adverb is a label part ("Approval /
+#: workflow", not "Approval / different").
 LABEL_RULE = "labels.v5"
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
@@ -35,6 +37,7 @@ _EXTRA_STOP = {
     # word ("won", "don" are: a deal won, Don); labels.v5
     "ll", "ve", "didn", "doesn", "haven", "hasn", "hadn", "isn", "wasn", "aren", "weren", "wouldn", "couldn",
     "shouldn",
+    "cc", "fyi",  # a note's addressing, not its matter; labels.v5
 }
 
 
@@ -197,11 +200,24 @@ def _names_someone(part: str, people: frozenset[str]) -> bool:
     return bool(people) and any(w in people for w in re.findall(r"[a-z]+", part.lower()))
 
 
+def _modifiers(docs: Sequence[Any], keywords: Sequence[str]) -> frozenset[str]:
+    """The one-word keywords that the parsed texts use mostly as an adjective or adverb ("different",
+    "live" in "go live", "honestly"): they say how, not what. Verbs stay: in "spell", "remind", "clear"
+    the verb is the need."""
+    tags: dict[str, Counter[bool]] = {k: Counter() for k in keywords if " " not in k}
+    for doc in docs:
+        for t in doc:
+            if t.lower_ in tags:
+                tags[t.lower_][t.pos_ in ("ADJ", "ADV")] += 1
+    return frozenset(k for k, c in tags.items() if c[True] > c[False])
+
+
 def _label_from(keywords: Sequence[str], phrases: Sequence[str], english: frozenset[str] = frozenset(),
-                people: frozenset[str] = frozenset()) -> str:
-    """Two distinct key phrases joined by " / "; parts with the same words count once, names never."""
+                people: frozenset[str] = frozenset(), modifiers: frozenset[str] = frozenset()) -> str:
+    """Two distinct key phrases joined by " / "; parts with the same words count once, names never, and
+    no one-word keyword that the texts use as an adjective or adverb (``modifiers``)."""
     parts: list[str] = []
-    for p in list(phrases) + list(keywords):
+    for p in list(phrases) + [k for k in keywords if k not in modifiers]:
         w = _words(p)
         if (not w or any(w <= _words(q) or _words(q) <= w for q in parts) or _names_only(p)
                 or _has_a_name(p, english) or _names_someone(p, people)):
@@ -295,9 +311,12 @@ def summarize_clusters(
         if c in known:
             label = known[c]
         else:
+            modifiers: frozenset[str] = frozenset()
             if nlp is not None:
-                phrases = _noun_phrases([parsed[int(i)] for i in near[c]], keywords)
-            label = _label_from(keywords, phrases, english, names)
+                docs = [parsed[int(i)] for i in near[c]]
+                phrases = _noun_phrases(docs, keywords)
+                modifiers = _modifiers(docs, keywords)
+            label = _label_from(keywords, phrases, english, names, modifiers)
         out.append(ClusterSummary(label=label, keywords=tuple(keywords), exemplar_idx=exemplars,
                                   centroid=cents[c]))
     return out

@@ -345,3 +345,17 @@ def test_no_keyword_is_what_is_left_of_a_contraction() -> None:
     assert "invoice matching" in keywords or "invoice" in keywords
     for tail in ("ll", "haven", "ve", "didn"):
         assert not any(tail in k.split() for k in keywords), keywords
+
+
+def test_a_one_word_keyword_the_texts_use_as_an_adjective_names_no_theme(parser) -> None:
+    # the demo labelled its approval-routing theme "Approval / different"
+    texts = ["Our approval process is different for every department.", "Approval is different above 10k.",
+             "The approval workflow is different for capex.", "Approval routing is different in each entity.",
+             "Every approval needs a different workflow."]
+    vecs = _unit(np.random.default_rng(0).normal(size=(len(texts), DIM)))
+    summary = summarize_clusters(texts, vecs, np.zeros(len(texts), dtype=np.int64), nlp=parser)[0]
+    assert "different" in summary.keywords  # still a keyword: it says how these customers speak
+    assert "different" not in summary.label.lower() and "approval" in summary.label.lower(), summary.label
+    # without a parser there are no parts of speech to go by
+    bare = summarize_clusters(texts, vecs, np.zeros(len(texts), dtype=np.int64))[0]
+    assert bare.label.lower().startswith("approval")
