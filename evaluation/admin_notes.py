@@ -1,0 +1,110 @@
+"""How many of the sample's admin notes (a rep's own activity log) end up in themes.
+
+Run from the repository root::
+
+    .venv/bin/python -m evaluation.admin_notes [--set section.field=value]
+
+The bundled sample plants 120 notes that record the rep's own work, not the
+customer ("Left voicemail for Dana, will try again Friday.", "Sent MSA and order
+form for review."; ``data/sample/PLANTED.md``: "admin noise"). A strategy team
+reading the theme report wants what customers raise, so such notes should form
+no theme. This runs ``groundswell mine``'s stages on ``data/sample`` as of
+2026-10-31 on a fresh store and reports how many admin notes carry a theme and
+which themes are mostly admin notes. A note is an admin note when its text
+matches one of the generator's templates (``data/generate_sample.py``,
+``NOISE_NOTES``; :func:`admin_note_patterns`). Development data only: the
+templates are the sample's own. Results: ``results/admin-notes[-SETTINGS].{json,md}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import logging
+import os
+import re
+import tempfile
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+
+from evaluation.mine_process import add_settings_argument, settings_suffix, settings_variables
+
+__all__ = ["admin_note_patterns", "is_admin_note", "main"]
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+GENERATOR = ROOT / "data" / "generate_sample.py"
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+AS_OF = date(2026, 10, 31)
+
+
+def admin_note_patterns(generator: Path = GENERATOR) -> list[re.Pattern[str]]:
+    """One pattern per admin-note template of the sample's generator (``NOISE_NOTES``, read from its source,
+    not run): its literal words in order, each ``{slot}`` matching anything, anchored at the note's start."""
+    tree = ast.parse(Path(generator).read_text(encoding="utf-8"))
+    templates = next((ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+                      and any(getattr(t, "id", "") == "NOISE_NOTES" for t in node.targets)), None)
+    if not templates:
+        raise ValueError(f"{generator} defines no NOISE_NOTES list of admin-note templates")
+    return [re.compile("^" + ".*?".join(re.escape(p) for p in re.split(r"\{[a-z0-9]+\}", t.rstrip("."))))
+            for t in templates]
+
+
+def is_admin_note(text: str, patterns: list[re.Pattern[str]]) -> bool:
+    """Whether a note's text is one of the admin templates filled in."""
+    return any(p.search(text) for p in patterns)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_settings_argument(parser)
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from pipelines.mine import load_resources, mine
+    from pipelines.settings import Settings
+    from pipelines.store.store import Store
+
+    os.environ.update(settings_variables(args.settings))  # read by Settings, as groundswell mine reads them
+    settings = Settings()
+    patterns = admin_note_patterns()
+    with tempfile.TemporaryDirectory(prefix="gs-admin-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'store.db'}"
+        result = mine([SAMPLE / "calls", SAMPLE / "notes"], SAMPLE / "strategy.md", Path(tmp) / "bundle",
+                      store_url=url, as_of=AS_OF, settings=settings, resources=load_resources(settings))
+        store = Store(url)
+        try:
+            notes = {s.segment_id: s.text for s in store.load_segments(datetime(2100, 1, 1))
+                     if s.source.value == "note"}
+        finally:
+            store.dispose()
+    admin = {sid for sid, text in notes.items() if is_admin_note(text, patterns)}
+    themed = {m for t in result.themes for m in t.members}
+    rows = []
+    for t in result.themes:
+        kinds = Counter("admin" if m in admin else "note" if m in notes else "call" for m in t.members)
+        if kinds["admin"] * 2 > len(t.members):
+            rows.append({"id": t.id, "label": t.label, "size": len(t.members), "admin_notes": kinds["admin"]})
+    report = {"settings": args.settings, "as_of": AS_OF.isoformat(), "notes": len(notes), "admin_notes": len(admin),
+              "admin_notes_themed": len(admin & themed), "themes": len(result.themes),
+              "themes_mostly_admin": rows, "flags": [f.kind.value for f in result.flags]}
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = "admin-notes" + settings_suffix(args.settings)
+    (args.out / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    lines = ["# The sample's admin notes (a rep's activity log) in themes", "",
+             f"Settings: {', '.join(args.settings) or 'defaults'}. Generated by `python -m evaluation.admin_notes"
+             f"{''.join(' --set ' + p for p in args.settings)}` (data/sample, as of {AS_OF}, fresh store).", "",
+             f"- admin notes: {len(admin)} of {len(notes)} note segments; in a theme: {len(admin & themed)}",
+             f"- themes mostly admin notes: {len(rows)} of {len(result.themes)}",
+             f"- flags: {', '.join(report['flags'])}", "",
+             "| theme | label | members | admin notes |", "| --- | --- | ---: | ---: |"]
+    lines += [f"| {r['id']} | {r['label']} | {r['size']} | {r['admin_notes']} |" for r in rows]
+    (args.out / f"{stem}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
