@@ -22,14 +22,13 @@ import argparse
 import ast
 import json
 import logging
-import os
 import re
 import tempfile
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
-from evaluation.mine_process import add_settings_argument, settings_suffix, settings_variables
+from evaluation.mine_process import add_settings_argument, in_process_settings, settings_suffix
 
 __all__ = ["admin_note_patterns", "is_admin_note", "main"]
 
@@ -64,11 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from pipelines.mine import load_resources, mine
-    from pipelines.settings import Settings
     from pipelines.store.store import Store
 
-    os.environ.update(settings_variables(args.settings))  # read by Settings, as groundswell mine reads them
-    settings = Settings()
+    settings = in_process_settings(args.settings)
     patterns = admin_note_patterns()
     with tempfile.TemporaryDirectory(prefix="gs-admin-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'store.db'}"

@@ -14,7 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_settings_argument", "groundswell_command", "last_record", "run_mine", "settings_suffix", "settings_variables"]
+__all__ = ["add_settings_argument", "groundswell_command", "in_process_settings", "last_record", "run_mine",
+           "settings_suffix", "settings_variables"]
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,15 @@ def add_settings_argument(parser: Any) -> None:
     ``groundswell mine`` run (see :func:`settings_variables`)."""
     parser.add_argument("--set", dest="settings", action="append", default=[], metavar="SECTION.FIELD=VALUE",
                         help="a setting for the groundswell mine run, e.g. themes.recluster=false (repeatable)")
+
+
+def in_process_settings(pairs: list[str]) -> Any:
+    """The ``pipelines.settings.Settings`` a harness that runs the stages in this process uses: the
+    ``--set`` pairs become ``GROUNDSWELL_*`` variables of this process, read as ``groundswell mine`` reads them."""
+    from pipelines.settings import Settings
+
+    os.environ.update(settings_variables(pairs))
+    return Settings()
 
 
 def settings_variables(pairs: list[str]) -> dict[str, str]:

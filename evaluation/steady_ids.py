@@ -17,14 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from evaluation.mine_process import add_settings_argument, settings_suffix, settings_variables
+from evaluation.mine_process import add_settings_argument, in_process_settings, settings_suffix
 from nlp.records import Theme, ThemeStatus
 
 __all__ = ["steady_kept", "main"]
@@ -60,10 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from pipelines.mine import load_resources, mine
-    from pipelines.settings import Settings
 
-    os.environ.update(settings_variables(args.settings))  # read by Settings, as groundswell mine reads them
-    settings = Settings()
+    settings = in_process_settings(args.settings)
     settings = settings.model_copy(update={"themes": settings.themes.model_copy(update={"incremental": False})})
     resources = load_resources(settings)
     pairs = []
