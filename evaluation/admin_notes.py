@@ -18,17 +18,15 @@ templates are the sample's own. Results: ``results/admin-notes[-SETTINGS].{json,
 
 from __future__ import annotations
 
-import argparse
 import ast
 import json
-import logging
 import re
 import tempfile
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
-from evaluation.mine_process import add_settings_argument, in_process_settings, settings_suffix
+from evaluation.mine_process import in_process_harness, settings_suffix
 
 __all__ = ["admin_note_patterns", "is_admin_note", "main"]
 
@@ -57,15 +55,10 @@ def is_admin_note(text: str, patterns: list[re.Pattern[str]]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_settings_argument(parser)
-    parser.add_argument("--out", type=Path, default=RESULTS_DIR)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args, settings = in_process_harness(__doc__.splitlines()[0], RESULTS_DIR, argv)
     from pipelines.mine import load_resources, mine
     from pipelines.store.store import Store
 
-    settings = in_process_settings(args.settings)
     patterns = admin_note_patterns()
     with tempfile.TemporaryDirectory(prefix="gs-admin-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'store.db'}"

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_settings_argument", "groundswell_command", "in_process_settings", "last_record", "run_mine",
+__all__ = ["add_settings_argument", "groundswell_command", "in_process_harness", "last_record", "run_mine",
            "settings_suffix", "settings_variables"]
 
 logger = logging.getLogger(__name__)
@@ -27,13 +27,22 @@ def add_settings_argument(parser: Any) -> None:
                         help="a setting for the groundswell mine run, e.g. themes.recluster=false (repeatable)")
 
 
-def in_process_settings(pairs: list[str]) -> Any:
-    """The ``pipelines.settings.Settings`` a harness that runs the stages in this process uses: the
-    ``--set`` pairs become ``GROUNDSWELL_*`` variables of this process, read as ``groundswell mine`` reads them."""
+def in_process_harness(description: str, results_dir: Path, argv: list[str] | None = None) -> tuple[Any, Any]:
+    """The command line of a harness that runs the stages in this process: ``--set`` (repeatable) and
+    ``--out`` (default ``results_dir``) parsed, warnings logged, and the ``pipelines.settings.Settings`` it
+    runs with: the ``--set`` pairs become ``GROUNDSWELL_*`` variables of this process, read as
+    ``groundswell mine`` reads them. Returns the parsed arguments and the settings."""
+    import argparse
+
     from pipelines.settings import Settings
 
-    os.environ.update(settings_variables(pairs))
-    return Settings()
+    parser = argparse.ArgumentParser(description=description)
+    add_settings_argument(parser)
+    parser.add_argument("--out", type=Path, default=results_dir)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    os.environ.update(settings_variables(args.settings))
+    return args, Settings()
 
 
 def settings_variables(pairs: list[str]) -> dict[str, str]:

@@ -14,16 +14,14 @@ run to run; this is the figure that answers it on our own sample. Results:
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from evaluation.mine_process import add_settings_argument, in_process_settings, settings_suffix
+from evaluation.mine_process import in_process_harness, settings_suffix
 from nlp.records import Theme, ThemeStatus
 
 __all__ = ["steady_kept", "main"]
@@ -53,14 +51,9 @@ def steady_kept(before: Sequence[Theme], after: Sequence[Theme]) -> tuple[int, i
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_settings_argument(parser)
-    parser.add_argument("--out", type=Path, default=RESULTS_DIR)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args, settings = in_process_harness(__doc__.splitlines()[0], RESULTS_DIR, argv)
     from pipelines.mine import load_resources, mine
 
-    settings = in_process_settings(args.settings)
     settings = settings.model_copy(update={"themes": settings.themes.model_copy(update={"incremental": False})})
     resources = load_resources(settings)
     pairs = []
