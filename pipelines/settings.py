@@ -272,7 +272,8 @@ class AlignSettings(BaseModel):
         0.03, ge=0, le=1,
         description="Rising themes piece_similarity alike but less than piece_sure_similarity are pieces of "
                     "one need only when their members mingle this much: the share of members' 5 nearest "
-                    "neighbours (among the two themes' members) that lie in the other theme.",
+                    "neighbours (among the two themes' members; fewer when the smaller theme has 5 members or "
+                    "fewer, at most its size less one) that lie in the other theme.",
     )
 
 

@@ -359,3 +359,15 @@ def test_a_one_word_keyword_the_texts_use_as_an_adjective_names_no_theme(parser)
     # without a parser there are no parts of speech to go by
     bare = summarize_clusters(texts, vecs, np.zeros(len(texts), dtype=np.int64))[0]
     assert bare.label.lower().startswith("approval")
+
+
+def test_neighbour_mixing_of_small_themes_apart_is_none() -> None:
+    """A theme of five has four others: a fifth neighbour across the border is its size, not mingling."""
+    c = _arc([0.00, 0.02, 0.04, 0.06, 0.08, 0.10], 1)
+    d = _arc([0.50, 0.52, 0.54, 0.56, 0.58], 1)
+    assert neighbour_mixing(c, d) == 0.0
+    assert neighbour_mixing(c, d[:1]) == 0.0  # one member: nothing to read
+    # pieces of one need that touch still mingle
+    a = _arc([0.00, 0.05, 0.10, 0.15, 0.20], 0)
+    b = _arc([0.18, 0.23, 0.28, 0.33, 0.38], 0)
+    assert neighbour_mixing(a, b) > 0.03
