@@ -27,9 +27,11 @@ def add_settings_argument(parser: Any) -> None:
                         help="a setting for the groundswell mine run, e.g. themes.recluster=false (repeatable)")
 
 
-def in_process_harness(description: str, results_dir: Path, argv: list[str] | None = None) -> tuple[Any, Any]:
-    """The command line of a harness that runs the stages in this process: ``--set`` (repeatable) and
-    ``--out`` (default ``results_dir``) parsed, warnings logged, and the ``pipelines.settings.Settings`` it
+def in_process_harness(description: str, results_dir: Path, argv: list[str] | None = None,
+                       extra: list[tuple[tuple[str, ...], dict[str, Any]]] = ()) -> tuple[Any, Any]:
+    """The command line of a harness that runs the stages in this process: ``--set`` (repeatable),
+    ``--out`` (default ``results_dir``) and the ``extra`` arguments (``add_argument``'s names and keywords)
+    parsed, warnings logged, and the ``pipelines.settings.Settings`` it
     runs with: the ``--set`` pairs become ``GROUNDSWELL_*`` variables of this process, read as
     ``groundswell mine`` reads them. Returns the parsed arguments and the settings."""
     import argparse
@@ -39,6 +41,8 @@ def in_process_harness(description: str, results_dir: Path, argv: list[str] | No
     parser = argparse.ArgumentParser(description=description)
     add_settings_argument(parser)
     parser.add_argument("--out", type=Path, default=results_dir)
+    for names, keywords in extra:
+        parser.add_argument(*names, **keywords)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     os.environ.update(settings_variables(args.settings))

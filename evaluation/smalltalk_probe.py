@@ -55,7 +55,7 @@ from nlp.smalltalk import (
 from nlp.text import content_words, is_small_talk, states_a_need
 
 __all__ = ["PROBE_VERSION", "TRAIN_TEMPLATES", "EVAL_TEMPLATES", "TRAIN_OPENINGS", "EVAL_OPENINGS",
-           "training_texts", "train_probe", "probe_without", "domain_shift", "main"]
+           "training_texts", "train_probe", "probe_without", "domain_shift", "probe_arguments", "write_probe", "main"]
 
 logger = logging.getLogger(__name__)
 
@@ -201,14 +201,28 @@ def domain_shift(clinc150: Path, model_key: str, cache_dir: Path) -> dict:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def probe_arguments(description: str, probe_file: Path) -> argparse.ArgumentParser:
+    """The command line every probe trainer takes: ``--data`` (clinc150), ``--model`` (repeatable),
+    ``--out`` (default ``probe_file``), ``--results`` and ``--cache-dir``."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", required=True, type=Path, help="the clinc150 folder (read in place)")
     parser.add_argument("--model", action="append", choices=list(MODELS),
                         help="train for this packaged model only (repeatable; default: every packaged model)")
-    parser.add_argument("--out", type=Path, default=PROBE_FILE, help="the probe file to write (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=probe_file, help="the probe file to write (default: %(default)s)")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    return parser
+
+
+def write_probe(args: argparse.Namespace, weights: dict, report: dict, stem: str) -> None:
+    """The probe file (``args.out``, compact JSON) and ``args.results / <stem>.json`` (the report)."""
+    args.out.write_text(json.dumps(weights, indent=None, separators=(",", ":")) + "\n", encoding="utf-8")
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = probe_arguments(__doc__.splitlines()[0], PROBE_FILE)
     parser.add_argument("--domain-shift", action="store_true",
                         help="measure only: each clinc150 domain's needs set aside by a probe trained without that "
                              "domain (results/smalltalk-probe-domains.{json,md}); writes no probe")
@@ -250,9 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         report["models"][key] = {name: _measure(probe, texts, vec(f"eval-{i}", texts), prototypes)
                                  for i, (name, texts) in enumerate(eval_sets.items())}
         logger.info("probe for %s: %s", key, json.dumps(report["models"][key], indent=1))
-    args.out.write_text(json.dumps(out, indent=None, separators=(",", ":")) + "\n", encoding="utf-8")
-    args.results.mkdir(parents=True, exist_ok=True)
-    (args.results / "smalltalk-probe.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_probe(args, out, report, "smalltalk-probe")
     lines = [f"# Small-talk probe ({PROBE_VERSION}): held-out turns set aside before clustering", "",
              f"Trained on {len(small)} small-talk turns and {len(needs)} needs (clinc150 train, templates "
              f"{', '.join(TRAIN_TEMPLATES)}" + (f"; domain talk {DOMAIN_TALK_TRAIN}" if DOMAIN_TALK_TRAINED else "")

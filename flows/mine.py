@@ -59,7 +59,7 @@ def load_strategy(path: str) -> Strategy:
 @task(cache_policy=NO_CACHE)
 def load_resources(settings: Settings) -> m.Resources:
     key = (f"{settings.embed.model}:{settings.embed.device}:{settings.embed.backend}:{settings.themes.use_parser_labels}"
-           f":{settings.themes.slot_answers}:{settings.themes.small_talk_probe}")
+           f":{settings.themes.slot_answers}:{settings.themes.small_talk_probe}:{settings.themes.activity_probe}")
     if key not in _RESOURCES:
         _RESOURCES[key] = m.load_resources(settings)
     return _RESOURCES[key]
@@ -89,7 +89,7 @@ def embed(store: Store, res: m.Resources, as_of: date, settings: Settings, finge
 def find_themes(store: Store, segments: tuple[Segment, ...], ids: tuple[str, ...], vectors: np.ndarray,
                 as_of: date, settings: Settings, res: m.Resources, fingerprint: str) -> m.ThemeResult:
     result = m.find_themes(store, segments, ids, vectors, as_of, settings, res.parser, res.small_talk_vectors,
-                           res.model.model_id, res.tagger, res.probe)
+                           res.model.model_id, res.tagger, res.probe, res.activity)
     # cached without the embed stage's outputs (the flow puts them back): the cache stays small
     return replace(result, segments=(), themeable_vectors=np.zeros((0, vectors.shape[1] if vectors.ndim == 2
                                                                        else 0), np.float32))

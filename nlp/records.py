@@ -271,6 +271,7 @@ NO_THEME_REASONS: Mapping[str, str] = MappingProxyType({
     "meaning": "small talk by meaning",
     "slot": "slot answer (a detail, no need)",
     "cluster": "in a small-talk cluster",
+    "activity": "a rep's activity log (no customer need)",
     "one_word": "one content word, no theme near",
     "noise": "no theme near",
 })

@@ -464,12 +464,15 @@ class SmallTalkProbe:
         coef: (d,) weights.
         intercept: the bias.
         version: names the training (data and settings), recorded with each run's rules.
+        what: what a positive is, for messages ("small talk"; ``nlp.activity`` loads one for a rep's
+            activity log).
     """
 
     model: str
     coef: np.ndarray
     intercept: float
     version: str
+    what: str = "small talk"
 
     def probability(self, vectors: np.ndarray) -> np.ndarray:
         """Per row of ``vectors`` (L2-normalised embeddings): P(small talk), float32.
@@ -479,7 +482,7 @@ class SmallTalkProbe:
         """
         x = np.asarray(vectors, dtype=np.float32)
         if x.ndim != 2 or (x.shape[0] and x.shape[1] != self.coef.shape[0]):
-            raise ValueError(f"the small-talk probe for {self.model} takes {self.coef.shape[0]}-d vectors. Got "
+            raise ValueError(f"the {self.what} probe for {self.model} takes {self.coef.shape[0]}-d vectors. Got "
                              f"{x.shape}; embed the texts with {self.model}.")
         if not x.shape[0]:
             return np.zeros(0, dtype=np.float32)
@@ -488,8 +491,11 @@ class SmallTalkProbe:
 
 
 @lru_cache(maxsize=None)
-def load_probe(model: str, path: Path = PROBE_FILE) -> SmallTalkProbe | None:
+def load_probe(model: str, path: Path = PROBE_FILE, *, what: str = "small talk",
+               trainer: str = "evaluation.smalltalk_probe") -> SmallTalkProbe | None:
     """The probe trained on ``model``'s vectors, or None when ``path`` has none for it.
+
+    ``what`` names what the probe finds and ``trainer`` the module that writes ``path``, for messages.
 
     Raises:
         ValueError: if the file is not the trainer's JSON.
@@ -502,10 +508,10 @@ def load_probe(model: str, path: Path = PROBE_FILE) -> SmallTalkProbe | None:
         if entry is None:
             return None
         return SmallTalkProbe(model=model, coef=np.asarray(entry["coef"], dtype=np.float32),
-                              intercept=float(entry["intercept"]), version=str(data["version"]))
+                              intercept=float(entry["intercept"]), version=str(data["version"]), what=what)
     except (KeyError, TypeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} is not a small-talk probe file ({exc}); write it again with "
-                         "`python -m evaluation.smalltalk_probe --data <clinc150 folder>`.") from exc
+        raise ValueError(f"{path} is not a {what} probe file ({exc}); write it again with "
+                         f"`python -m {trainer} --data <clinc150 folder>`.") from exc
 
 
 def small_talk_by_probe(probability: np.ndarray, need_like=None, *,

@@ -53,6 +53,10 @@ from nlp.records import (
     Theme,
     Trend,
 )
+from nlp.activity import ACTIVITY_RULE, activity_themes, load_activity_probe, note_scores
+from nlp.activity import MIN_SHARE as ACTIVITY_MIN_SHARE
+from nlp.activity import NOTE_THRESHOLD as ACTIVITY_NOTE_THRESHOLD
+from nlp.activity import PROBE_FILE as ACTIVITY_PROBE_FILE
 from nlp.smalltalk import (
     CORPUS_PROBE_MEMBER_QUANTILE,
     PROBE_FILE,
@@ -141,6 +145,7 @@ class Resources:
     small_talk_vectors: np.ndarray | None = None  # nlp.smalltalk.SMALL_TALK_PROTOTYPES, embedded
     tagger: Any = None  # a spaCy pipeline with a tagger, for slot answers and rejoining (nlp.text), or None
     probe: SmallTalkProbe | None = None  # the learned small-talk probe for the model (nlp.smalltalk.load_probe)
+    activity: SmallTalkProbe | None = None  # the activity-log probe for the model (nlp.activity.load_activity_probe)
 
 
 @dataclass(frozen=True)
@@ -205,15 +210,25 @@ def load_resources(settings: Settings) -> Resources:
     tagger = None
     if settings.themes.slot_answers or settings.themes.rejoin_set_aside:
         tagger = parser if parser is not None else load_tagger()
-    probe = None
-    if settings.themes.small_talk_probe:
-        probe = load_probe(settings.embed.model)
-        if probe is None:
-            logger.warning("no small-talk probe for %s in %s: call turns are judged by the prototypes alone",
-                           settings.embed.model, PROBE_FILE)
+    probe = _probe_for(settings.themes.small_talk_probe, load_probe, settings.embed.model, PROBE_FILE,
+                       "small-talk", "call turns are judged by the prototypes alone")
+    activity = _probe_for(settings.themes.activity_probe, load_activity_probe, settings.embed.model,
+                          ACTIVITY_PROBE_FILE, "activity-log", "themes of a rep's activity log are kept")
     return Resources(model=model, split_sentences=load_sentence_splitter(), parser=parser,
                      parser_name=parser_name,
-                     small_talk_vectors=embed_texts(model, list(SMALL_TALK_PROTOTYPES)), tagger=tagger, probe=probe)
+                     small_talk_vectors=embed_texts(model, list(SMALL_TALK_PROTOTYPES)), tagger=tagger, probe=probe,
+                     activity=activity)
+
+
+def _probe_for(wanted: bool, load: Any, model: str, path: Path, what: str, without: str) -> SmallTalkProbe | None:
+    """``load(model)`` when ``wanted``; a warning naming the ``what`` probe's ``path`` and what happens
+    ``without`` it when the file has no probe for the model."""
+    if not wanted:
+        return None
+    probe = load(model)
+    if probe is None:
+        logger.warning("no %s probe for %s in %s: %s", what, model, path, without)
+    return probe
 
 
 def start_run(store: Store, as_of: date) -> tuple[str, datetime]:
@@ -407,6 +422,7 @@ def find_themes(
     model_id: str = "",
     tagger: Any = None,
     probe: SmallTalkProbe | None = None,
+    activity: SmallTalkProbe | None = None,
 ) -> ThemeResult:
     """Cluster themeable segments, describe the clusters, keep ids, measure trends.
 
@@ -415,7 +431,9 @@ def find_themes(
     is no theme: its segments stay unthemed, like other small talk. With ``probe`` (the
     learned small-talk probe, ``nlp.smalltalk.load_probe``) too, the probe decides which call
     turns are small talk before clustering, and a call turn it finds likely small talk counts
-    as near small talk in a theme.
+    as near small talk in a theme. With ``activity`` (``nlp.activity.load_activity_probe``), a
+    cluster made mostly of notes that record the rep's own work (``nlp.activity.activity_themes``)
+    is no theme either.
 
     A note of one content word (``nlp.text.is_thin_note``: "speak arabic") is clustered
     with the rest; a cluster made mostly of such notes stays a theme only when it is
@@ -469,7 +487,9 @@ def find_themes(
              **({"rejoin_set_aside": REJOIN_RULE} if settings.themes.rejoin_set_aside else {}),
              **({"corpus_probe": f"{CORPUS_PROBE_RULE}: {settings.themes.corpus_probe:g}"}
                 if settings.themes.corpus_probe is not None else {}),
-             **({"small_talk_probe": _probe_rule(probe)} if probe is not None else {})}
+             **({"small_talk_probe": _probe_rule(probe)} if probe is not None else {}),
+             **({"activity": f"{ACTIVITY_RULE} ({activity.version}): note {ACTIVITY_NOTE_THRESHOLD:g}, "
+                             f"share {ACTIVITY_MIN_SHARE:g}"} if activity is not None else {})}
     stored = store.load_themes()
     previous, clustering = _clustering_plan(store, stored, themeable_ids, as_of, settings, model_id, rules)
     spoken = np.fromiter((r.source is Source.CALL for r in rows), dtype=bool, count=len(rows))
@@ -480,6 +500,10 @@ def find_themes(
     # each call segment's probability of small talk by the learned probe (None: no probe)
     probability = (np.where(spoken, probe.probability(vectors), 0.0).astype(np.float32)
                    if probe is not None and similarity is not None else None)
+    # each written note's probability of recording the rep's own work, 0 for call turns and for notes that word
+    # a need (None: no activity probe)
+    logs = (note_scores(activity.probability(vectors), [r.text for r in rows], ~spoken)
+            if activity is not None and len(rows) else None)
     aside = _small_talk_by_meaning(rows, similarity, settings, spoken, need_like, probability)
     slots = _slot_answers(rows, tagger, settings, spoken, aside)
     aside |= slots
@@ -492,7 +516,7 @@ def find_themes(
         grown = np.full(len(rows), -1, dtype=np.int64)
         grown[placed] = ext.labels
         labels, dropped_why = _drop_small_talk_themes(np.where(aside, -1, grown), vectors, similarity, settings,
-                                                      spoken, need_like, probability)
+                                                      spoken, need_like, probability, logs)
         labels = _join_thin_notes(labels, vectors, thin, settings)
         clustering.update(joined=ext.joined, new_clusters=ext.new_clusters, in_new_clusters=ext.in_new_clusters,
                           noise=ext.noise)
@@ -501,18 +525,20 @@ def find_themes(
     else:
         founders = ~aside
         labels, dropped_why = _drop_small_talk_themes(_cluster_rows(vectors, rows, founders, kwargs), vectors,
-                                                      similarity, settings, spoken, need_like, probability)
+                                                      similarity, settings, spoken, need_like, probability, logs)
         found = np.isin(dropped_why, [NO_THEME_REASONS["meaning"], NO_THEME_REASONS["cluster"]])
+        if logs is not None:  # of a rep's activity log, the notes that are one; a need noted beside them stays
+            found |= (dropped_why == NO_THEME_REASONS["activity"]) & (logs >= ACTIVITY_NOTE_THRESHOLD)
         if settings.themes.recluster and found.any():
             # small talk that passed the per-turn tests spreads the needs' themes and joins them: once the theme
             # rules have found it, the rest is clustered again without it
             founders &= ~found
             labels, again = _drop_small_talk_themes(_cluster_rows(vectors, rows, founders, kwargs), vectors,
-                                                    similarity, settings, spoken, need_like, probability)
+                                                    similarity, settings, spoken, need_like, probability, logs)
             dropped_why = np.where(found, dropped_why, again)
             clustering["reclustered_without"] = int(found.sum())
-            logger.info("themes: clustered again without the %d segments the theme rules found to be small talk",
-                        int(found.sum()))
+            logger.info("themes: clustered again without the %d segments the theme rules found to be small talk "
+                        "or a rep's activity log", int(found.sum()))
         labels = _vet_thin_clusters(labels, vectors, thin, similarity, settings, need_like)
         labels = _join_thin_notes(labels, vectors, thin, settings)
         labels = _keep_previous_labels(labels, vectors, themeable_ids, stored)
@@ -898,9 +924,10 @@ def _vet_thin_clusters(labels: np.ndarray, vectors: np.ndarray, thin: np.ndarray
 def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, similarity: np.ndarray | None,
                             settings: Settings, spoken: np.ndarray | None = None,
                             need_like: np.ndarray | None = None,
-                            probability: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Members nearer small talk than their theme leave it, clusters that are mostly small talk (or
-    left under the minimum size) become noise; the rest are numbered 0..k-1 again.
+                            probability: np.ndarray | None = None,
+                            logs: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Members nearer small talk than their theme leave it, clusters that are mostly small talk or a
+    rep's activity log (or left under the minimum size) become noise; the rest are numbered 0..k-1 again.
 
     ``similarity``: each segment's cosine to its nearest small-talk prototype
     (None: nothing is small talk). ``spoken`` marks call segments: only they may leave a theme one by one, and
@@ -908,35 +935,49 @@ def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, similarity:
     only from ``small_talk_threshold_notes`` (a note is written to record something). ``need_like`` marks
     segments worded as a need: a cluster with enough of them is never small talk. ``probability``: per
     call segment, the learned probe's probability of small talk (None: no probe); a call segment from
-    ``nlp.smalltalk.PROBE_THEME_THRESHOLD`` counts as near small talk too.
+    ``nlp.smalltalk.PROBE_THEME_THRESHOLD`` counts as near small talk too. ``logs``: per segment, the
+    activity-log probe's probability (``nlp.activity.note_scores``: 0 for call turns and for notes that word
+    a need; None: no probe), read by ``nlp.activity.activity_themes``.
 
     Returns:
         The new labels, and per row why it lost its theme here (:data:`NO_THEME_REASONS`; "" for the rest).
     """
     why = np.full(len(labels), "", dtype=object)
     threshold = settings.themes.small_talk_threshold
-    if similarity is None or threshold is None or not len(labels) or labels.max() < 0:
+    small_talk_rules = similarity is not None and threshold is not None
+    if (not small_talk_rules and logs is None) or not len(labels) or labels.max() < 0:
         return labels, why
     spoken = np.ones(len(labels), dtype=bool) if spoken is None else spoken
-    notes_threshold = settings.themes.small_talk_threshold_notes
-    leave = small_talk_members(labels, vectors, similarity) & spoken
-    labels = np.where(leave, -1, labels)
-    why[leave] = NO_THEME_REASONS["meaning"]
+    leave = np.zeros(len(labels), dtype=bool)
+    small_talk = np.zeros(0, dtype=np.int64)
+    if small_talk_rules:
+        notes_threshold = settings.themes.small_talk_threshold_notes
+        leave = small_talk_members(labels, vectors, similarity) & spoken
+        labels = np.where(leave, -1, labels)
+        why[leave] = NO_THEME_REASONS["meaning"]
+        near = np.where(spoken, similarity >= threshold,
+                        similarity >= (notes_threshold if notes_threshold is not None else np.inf))
+        if probability is not None:
+            near |= spoken & (probability >= PROBE_THEME_THRESHOLD)
+        small_talk = small_talk_themes(labels, near.astype(np.float32), threshold=0.5,
+                                       min_share=settings.themes.small_talk_min_share, need_like=need_like)
     ids, size = np.unique(labels[labels >= 0], return_counts=True)
-    near = np.where(spoken, similarity >= threshold,
-                    similarity >= (notes_threshold if notes_threshold is not None else np.inf))
-    if probability is not None:
-        near |= spoken & (probability >= PROBE_THEME_THRESHOLD)
-    small_talk = small_talk_themes(labels, near.astype(np.float32), threshold=0.5,
-                                   min_share=settings.themes.small_talk_min_share, need_like=need_like)
-    too_small = np.setdiff1d(ids[size < settings.themes.min_theme_size], small_talk)
-    if not small_talk.size and not too_small.size and not leave.any():
+    logged = np.zeros(0, dtype=np.int64)
+    if logs is not None:
+        logged = np.setdiff1d(activity_themes(labels, logs, written=~spoken, need_like=need_like), small_talk)
+    too_small = np.setdiff1d(ids[size < settings.themes.min_theme_size], np.union1d(small_talk, logged))
+    if not small_talk.size and not logged.size and not too_small.size and not leave.any():
         return labels, why
     why[np.isin(labels, small_talk)] = NO_THEME_REASONS["cluster"]
+    why[np.isin(labels, logged)] = NO_THEME_REASONS["activity"]
     why[np.isin(labels, too_small)] = NO_THEME_REASONS["noise"]
     logger.info("themes: %d members left a theme as small talk; %d clusters (%d segments) are small talk "
                 "and get no theme", int(leave.sum()), small_talk.size, int(np.isin(labels, small_talk).sum()))
-    return _renumbered(np.where(np.isin(labels, np.union1d(small_talk, too_small)), -1, labels)), why
+    if logged.size:
+        logger.info("themes: %d clusters (%d notes) are a rep's activity log and get no theme", logged.size,
+                    int(np.isin(labels, logged).sum()))
+    dropped = np.union1d(np.union1d(small_talk, logged), too_small)
+    return _renumbered(np.where(np.isin(labels, dropped), -1, labels)), why
 
 
 def _keep_previous_labels(labels: np.ndarray, vectors: np.ndarray, themeable_ids: Sequence[str],
@@ -1176,7 +1217,7 @@ def mine(
         done()
         done = stage("themes")
         result = find_themes(store, segments, ids, vectors, as_of, settings, res.parser, res.small_talk_vectors,
-                             res.model.model_id, res.tagger, res.probe)
+                             res.model.model_id, res.tagger, res.probe, res.activity)
         done()
         done = stage("strategy")
         themes, flags, matrix = compare_with_strategy(result, strategy, store, res.model, settings, nlp=res.parser)

@@ -185,6 +185,13 @@ class ThemeSettings(BaseModel):
                     "turns it also set aside one need in ten written without a verb (evaluation/README.md, "
                     "'Slot answers'). Needs a spaCy English pipeline (en_core_web_sm).",
     )
+    activity_probe: bool = Field(
+        True,
+        description="Drop themes of a rep's activity log: a cluster whose members are mostly written notes that "
+                    "record the rep's own work ('Left voicemail for Dana', 'Sent MSA and order form', 'Internal "
+                    "deal review') gets no theme (nlp/activity.py; the probe nlp/activity_probe.json is trained by "
+                    "evaluation/activity_probe.py). Call turns are never judged by it. False: keep such themes.",
+    )
     small_talk_threshold_notes: float | None = Field(
         0.5, gt=-1, le=1,
         description="The same for written notes, which are written to record something (None: a note is never "

@@ -22,3 +22,21 @@ def test_a_generator_without_templates_is_named(tmp_path) -> None:
     fake.write_text("OTHER = ['x']\n")
     with pytest.raises(ValueError, match="generate_sample.py defines no NOISE_NOTES"):
         admin_note_patterns(fake)
+
+
+def test_the_held_out_notes_are_written_as_salesforce_tasks_the_reader_takes(tmp_path) -> None:
+    from evaluation.activity_probe import read_notes
+    from evaluation.admin_notes import add_held_out_notes
+    from pipelines.readers import read_sources
+
+    kinds = add_held_out_notes(tmp_path)
+    counts = {name: sum(k == name for k in kinds.values()) for name in set(kinds.values())}
+    assert counts == {"activity_heldout": len(read_notes("activity_heldout")),
+                      "activity_needs_heldout": len(read_notes("activity_needs_heldout"))}
+    (result,) = read_sources([tmp_path / "held_out_tasks.csv"])
+    assert result.quarantined is None
+    assert {d.doc_id for d in result.documents} == set(kinds)
+    again = tmp_path / "again"
+    again.mkdir()
+    add_held_out_notes(again)  # seeded: the same file again
+    assert (tmp_path / "held_out_tasks.csv").read_bytes() == (again / "held_out_tasks.csv").read_bytes()

@@ -75,6 +75,52 @@ def test_find_themes_notes_of_one_content_word_found_a_theme_only_among_themselv
     assert result.no_theme[by_text["confirmed"]] == NO_THEME_REASONS["one_word"]
 
 
+# a rep's activity log, written for this test (not from evaluation/activity_*.txt)
+ACTIVITY_NOTES = [
+    "Left voicemail for Ingrid, will try again Thursday.", "Left a voicemail with Omar's assistant, no callback yet.",
+    "Sent the MSA and order form over for signature.", "Sent the signed NDA back to their legal team.",
+    "Rescheduled the demo to next Tuesday.", "Moved the kickoff call to Friday afternoon.",
+    "Emailed the pricing deck and the case study.", "Sent the recap email with the deck attached.",
+    "Booked the onsite visit for next week.", "Left another voicemail, third attempt this month.",
+]
+
+
+def test_find_themes_gives_no_theme_to_a_reps_activity_log(resources, tmp_path):
+    """Notes that record the rep's own work ("Left voicemail for Ingrid") found themes of their own without
+    the activity-log probe; with it (the default) they get no theme and say why, and the needs keep theirs."""
+    from datetime import date, datetime
+
+    from nlp.embed import embed_texts
+    from nlp.records import Document, Role, Source, Turn
+    from nlp.text import segment_document
+    from pipelines.mine import NO_THEME_REASONS, find_themes
+    from pipelines.settings import Settings
+    from pipelines.store import Store
+
+    segments = []
+    for i, text in enumerate(LANGUAGE_NOTES + INVOICE_NOTES + ACTIVITY_NOTES * 2):
+        doc = Document(doc_id=f"N{i:02d}", source=Source.NOTE, created_at=datetime(2026, 10, 1 + i % 20),
+                       turns=(Turn("Avery", Role.UNKNOWN, text),), account_id=f"ACC{i % 5}")
+        segments += segment_document(doc, resources.split_sentences)
+    ids = [s.segment_id for s in segments]
+    vectors = embed_texts(resources.model, [s.text for s in segments])
+    logs = {s.segment_id for s in segments if s.text in ACTIVITY_NOTES}
+
+    def run(name, activity):
+        return find_themes(Store(f"sqlite:///{tmp_path / name}"), segments, ids, vectors, date(2026, 10, 31),
+                           Settings(), None, resources.small_talk_vectors, resources.model.model_id,
+                           activity=activity)
+
+    without = run("off.db", None)
+    assert len(logs & set(without.assignments)) >= len(logs) // 2
+    result = run("on.db", resources.activity)
+    assert resources.activity is not None
+    assert not logs & set(result.assignments)
+    assert {result.no_theme[i] for i in logs} == {NO_THEME_REASONS["activity"]}
+    needs = set(ids) - logs
+    assert len(needs & set(result.assignments)) >= len(needs & set(without.assignments))
+
+
 def _calls_with_a_side_turn(resources, needs, side, rep_question):
     """One call per need: the rep asks ``rep_question``, the customer says ``side[i % len(side)]``, then the
     need. Returns (every segment, the themeable ones, their vectors, the ids of the side turns)."""
