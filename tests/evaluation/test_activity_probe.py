@@ -21,3 +21,14 @@ def test_the_reps_voice_wraps_each_text_the_same_way_for_a_seed() -> None:
     once = in_rep_voice(texts, seed=1)
     assert once == in_rep_voice(texts, seed=1)
     assert all(t in w and w != t for t, w in zip(texts, once))
+
+
+def test_a_fold_and_the_rest_split_the_notes_by_line_number() -> None:
+    from evaluation.activity_probe import FOLDS, dev_fold
+
+    texts = [f"note {i}" for i in range(12)]
+    inside = dev_fold(texts, 2, keep=False)
+    outside = dev_fold(texts, 2, keep=True)
+    assert inside == [t for i, t in enumerate(texts) if i % FOLDS == 2]
+    assert sorted(inside + outside) == sorted(texts) and not set(inside) & set(outside)
+    assert dev_fold(texts, None, keep=True) == texts
