@@ -104,15 +104,14 @@ def load_activity_probe(model: str, path: Path = PROBE_FILE) -> SmallTalkProbe |
     return load_probe(model, path, what="activity-log", trainer="evaluation.activity_probe")
 
 
-def activity_themes(labels: np.ndarray, probability: np.ndarray, *, written: np.ndarray | None = None,
-                    need_like: np.ndarray | None = None, threshold: float = NOTE_THRESHOLD,
-                    min_share: float = MIN_SHARE) -> np.ndarray:
+def activity_themes(labels: np.ndarray, scores: np.ndarray, *, need_like: np.ndarray | None = None,
+                    threshold: float = NOTE_THRESHOLD, min_share: float = MIN_SHARE) -> np.ndarray:
     """The cluster ids that are a rep's activity log.
 
     Args:
         labels: cluster id per segment (-1 for none).
-        probability: per segment, the probe's probability of an activity log.
-        written: optional, per segment, whether it is a written note; only notes count (None: all do).
+        scores: per segment, :func:`note_scores` (the probe's probability; 0 for call turns and notes
+            that word a need).
         need_like: optional, per segment, whether it is worded as a need: a cluster with a quarter or
             more of them is no activity log.
         threshold: a note at or above this probability counts as an activity log.
@@ -124,10 +123,4 @@ def activity_themes(labels: np.ndarray, probability: np.ndarray, *, written: np.
     Raises:
         ValueError: if the arrays' lengths differ or ``min_share`` is outside (0, 1].
     """
-    p = np.asarray(probability, dtype=np.float32)
-    if written is not None:
-        w = np.asarray(written, dtype=bool)
-        if w.shape != p.shape:
-            raise ValueError(f"written needs one value per segment. Got {w.shape} for {p.shape}.")
-        p = np.where(w, p, 0.0).astype(np.float32)
-    return small_talk_themes(labels, p, threshold=threshold, min_share=min_share, need_like=need_like)
+    return small_talk_themes(labels, scores, threshold=threshold, min_share=min_share, need_like=need_like)

@@ -964,7 +964,7 @@ def _drop_small_talk_themes(labels: np.ndarray, vectors: np.ndarray, similarity:
     ids, size = np.unique(labels[labels >= 0], return_counts=True)
     logged = np.zeros(0, dtype=np.int64)
     if logs is not None:
-        logged = np.setdiff1d(activity_themes(labels, logs, written=~spoken, need_like=need_like), small_talk)
+        logged = np.setdiff1d(activity_themes(labels, logs, need_like=need_like), small_talk)
     too_small = np.setdiff1d(ids[size < settings.themes.min_theme_size], np.union1d(small_talk, logged))
     if not small_talk.size and not logged.size and not too_small.size and not leave.any():
         return labels, why

@@ -21,7 +21,8 @@ def test_a_theme_of_activity_notes_is_found_and_a_mixed_one_is_not() -> None:
     p = np.array([0.9, 0.8, 0.95, 0.6, 0.9, 0.1, 0.2, 0.9, 0.99], dtype=np.float32)
     assert activity_themes(labels, p).tolist() == [0]
     # call turns never count: the same probabilities on spoken turns find nothing
-    assert activity_themes(labels, p, written=np.array([False] * 4 + [True] * 5)).size == 0
+    texts = ["Sent the deck."] * len(p)
+    assert activity_themes(labels, note_scores(p, texts, np.array([False] * 4 + [True] * 5))).size == 0
     # a theme with a quarter of its members worded as a need is no activity log
     need = np.array([True, True, False, False, False, False, False, False, False])
     assert activity_themes(labels, p, need_like=need).size == 0
@@ -50,8 +51,8 @@ def test_a_note_that_words_a_need_or_a_call_turn_never_counts_as_an_activity_log
 
 
 def test_arrays_of_other_lengths_are_refused() -> None:
-    with pytest.raises(ValueError, match="written needs one value per segment"):
-        activity_themes(np.array([0, 0]), np.array([0.9, 0.9]), written=np.array([True]))
+    with pytest.raises(ValueError, match="one value per segment"):
+        activity_themes(np.array([0, 0]), np.array([0.9, 0.9, 0.9]))
 
 
 def test_load_activity_probe_names_the_trainer_when_the_file_is_not_a_probe(tmp_path) -> None:
