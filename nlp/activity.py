@@ -23,6 +23,11 @@ a call's rep speech is already apart from the customer's. A note that records
 an activity and a need ("Asked about SSO; sent the setup guide.") sits in its
 need's theme, which the rule leaves alone.
 
+v2 adds the rep's next step: a note, or a line of a note written over several
+lines (``nlp.text.note_items``), that opens with its label ("Next steps: send
+the order form", "Action items - book the SE", "To do: ..."; :func:`names_a_next_step`)
+says what the rep will do, and is never clustered (``pipelines.mine.find_themes``).
+
 Pure: vectors in, arrays out.
 """
 
@@ -36,12 +41,12 @@ import numpy as np
 
 from nlp.smalltalk import SmallTalkProbe, load_probe, small_talk_themes
 
-__all__ = ["ACTIVITY_RULE", "PROBE_FILE", "NOTE_THRESHOLD", "MIN_SHARE", "records_a_need", "note_scores",
-           "load_activity_probe", "activity_themes"]
+__all__ = ["ACTIVITY_RULE", "PROBE_FILE", "NOTE_THRESHOLD", "MIN_SHARE", "records_a_need", "names_a_next_step",
+           "note_scores", "load_activity_probe", "activity_themes"]
 
 #: Version of the rule (probe, thresholds); recorded with each run's theme rules, so a new rule
 #: clusters in full once.
-ACTIVITY_RULE = "activity.v1"
+ACTIVITY_RULE = "activity.v2"
 
 #: The probe's weights, one logistic regression per packaged embedding model
 #: (``python -m evaluation.activity_probe``).
@@ -75,6 +80,18 @@ def records_a_need(text: str) -> bool:
     need notes, 4% of ``activity_dev.txt`` and none of the sample's admin notes.
     """
     return bool(_NOTED_NEED.search(text))
+
+
+# The label a rep puts before the plan: "Next steps:", "Next action -", "Action items:", "To do:", "TODO -".
+_NEXT_STEP = re.compile(r"^\W*(next\s+steps?|next\s+actions?|action\s+items?|to[- ]?dos?)\s*[:\-\u2013\u2014]",
+                        re.IGNORECASE)
+
+
+def names_a_next_step(text: str) -> bool:
+    """Whether a note, or a line of one, opens with the label of the rep's next step ("Next steps: send
+    ROI calculator", "Action items - intro to SE", "To do: ..."): the rep's plan, not what the customer said.
+    An inline tail ("Wants SSO. Next step: send the guide.") does not count: the note words a need."""
+    return bool(_NEXT_STEP.match(text))
 
 
 def note_scores(probability: np.ndarray, texts: Sequence[str], written: np.ndarray) -> np.ndarray:

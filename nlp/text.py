@@ -12,6 +12,7 @@ __all__ = [
     "SentenceSplitter",
     "load_sentence_splitter",
     "segment_document",
+    "note_items",
     "is_small_talk",
     "content_words",
     "states_a_need",
@@ -521,6 +522,51 @@ def _merge_short_turns(turns: Sequence[Turn], min_chars: int) -> list[Turn]:
     return merged
 
 
+#: A line that starts a list item: "-", "*", "•" and the like, or "1." / "2)" / "a)".
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25aa\u25e6\u00b7\u2013\u2014>]+|\(?(?:\d{1,2}|[a-z])[.)])(?:\s+|$)")
+#: A line that ends what it says: a sentence, a label ("Next steps:"), a quotation or a bracket.
+_ENDS_ITEM = re.compile(r"[.!?:;\"'\u201d\u2019)\]]$")
+
+
+def note_items(text: str) -> list[str]:
+    """The items of a note written over several lines, each with its whitespace collapsed.
+
+    A CRM note is often a header, a few bullets and a next step, one to a line
+    ("Discovery call - Dana\n- Wants SSO via Okta.\n- Price over budget.\n- Next steps: send
+    deck"), and each line says one thing. A line break ends an item unless it only wraps a
+    sentence: the line after it carries no bullet and starts in lower case, and the line
+    before it ends in no punctuation. A blank line always ends one. List markers are
+    dropped. A heading over the first bullet ("Call w/ Dana (CFO)", "Discovery call -
+    Acme": the first line, no bullet of its own and no full stop, the next line a bullet)
+    names the meeting, not a need: it opens the first item ("Call w/ Dana (CFO) - Wants
+    SSO via Okta."), as on a note of one line. A note of one line is one item.
+    """
+    items: list[str] = []
+    blank = True
+    heading = False
+    for raw in text.split("\n"):
+        line = " ".join(raw.split())
+        if not line:
+            blank = True
+            continue
+        marker = _BULLET.match(line)
+        body = line[marker.end():].strip() if marker else line
+        if not body:
+            blank = True
+            continue
+        wraps = (items and not blank and not marker and body[0].islower()
+                 and not _ENDS_ITEM.search(items[-1]))
+        if wraps:
+            items[-1] = f"{items[-1]} {body}"
+        elif heading and marker and len(items) == 1:
+            items[-1] = f"{items[-1]} - {body}"
+        else:
+            items.append(body)
+        heading = not items[:-1] and not marker and not re.search(r"[.!?]$", items[-1])
+        blank = False
+    return items
+
+
 def segment_document(
     doc: Document,
     split_sentences: SentenceSplitter,
@@ -529,12 +575,15 @@ def segment_document(
     min_turn_chars: int = 40,
     note_max_chars: int = 600,
     min_spoken_content_words: int = 2,
+    note_lines: bool = True,
 ) -> list[Segment]:
     """Split one document into segments, in order.
 
     Calls: a speaker's consecutive short turns are merged; a turn longer than
     ``max_chars`` is split at sentence boundaries, with time offsets
-    interpolated by character position. Notes: split only when longer than
+    interpolated by character position. Notes: a note written over several
+    lines is split at its lines (:func:`note_items`, with ``note_lines``);
+    a note, or an item of one, is split at sentences only when longer than
     ``note_max_chars``. Segment ids are ``<doc_id>#<n>`` (1-based). A call
     passage with fewer than ``min_spoken_content_words`` content words is
     small talk; a note needs one (a note of one is thin, :func:`is_thin_note`).
@@ -544,7 +593,8 @@ def segment_document(
         turns = _merge_short_turns(doc.turns, min_turn_chars)
         limit = max_chars
     else:
-        turns = [Turn(t.speaker, t.role, " ".join(t.text.split()), t.start_s, t.end_s) for t in doc.turns]
+        turns = [Turn(t.speaker, t.role, item, t.start_s, t.end_s) for t in doc.turns
+                 for item in (note_items(t.text) if note_lines else [" ".join(t.text.split())])]
         limit = note_max_chars
     for turn in turns:
         if not turn.text:

@@ -49,11 +49,13 @@ from nlp.records import (
     Run,
     Segment,
     Source,
+    StatementKind,
     Strategy,
     Theme,
+    ThemeMatch,
     Trend,
 )
-from nlp.activity import ACTIVITY_RULE, activity_themes, load_activity_probe, note_scores
+from nlp.activity import ACTIVITY_RULE, activity_themes, load_activity_probe, names_a_next_step, note_scores
 from nlp.activity import MIN_SHARE as ACTIVITY_MIN_SHARE
 from nlp.activity import NOTE_THRESHOLD as ACTIVITY_NOTE_THRESHOLD
 from nlp.activity import PROBE_FILE as ACTIVITY_PROBE_FILE
@@ -302,7 +304,7 @@ def ingest_sources(
             segs = segment_document(
                 doc, split_sentences, max_chars=settings.segment.max_chars,
                 min_turn_chars=settings.segment.min_turn_chars,
-                note_max_chars=settings.segment.note_max_chars,
+                note_max_chars=settings.segment.note_max_chars, note_lines=settings.segment.note_lines,
                 min_spoken_content_words=spoken_content_word_bar(settings),
             )
             doc_hash = hashlib.sha256((_document_hash(doc) + config_hash).encode()).hexdigest()
@@ -506,8 +508,15 @@ def find_themes(
             if activity is not None and len(rows) else None)
     aside = _small_talk_by_meaning(rows, similarity, settings, spoken, need_like, probability)
     slots = _slot_answers(rows, tagger, settings, spoken, aside)
-    aside |= slots
+    # a note, or a line of one, that is the rep's next step ("Next steps: send ROI calculator") is never clustered
+    steps = (np.fromiter((not s and names_a_next_step(r.text) for r, s in zip(rows, spoken)), dtype=bool,
+                         count=len(rows)) if activity is not None else np.zeros(len(rows), dtype=bool))
+    if steps.any():
+        logger.info("themes: %d notes or note lines are the rep's next step and get no theme", int(steps.sum()))
+    aside |= slots | steps
+    slots = slots | steps  # neither rejoins a theme
     thin = np.fromiter((not s and is_thin_note(r.text) for r, s in zip(rows, spoken)), dtype=bool, count=len(rows))
+    thin &= ~steps
     if previous is not None:
         # a thin note keeps last run's theme; a new one is only placed by _join_thin_notes
         placed = ~thin | (previous >= 0)
@@ -549,7 +558,7 @@ def find_themes(
         labels = _rejoin_set_aside(labels, vectors, aside & ~slots, similarity, settings, clustering, rows, tagger)
     if settings.themes.corpus_probe is not None and similarity is not None:
         labels = _rejoin_by_corpus(labels, vectors, aside & ~slots, spoken, settings, clustering)
-    no_theme = _no_theme_reasons(segments, themeable_ids, labels, aside, thin, dropped_why, slots)
+    no_theme = _no_theme_reasons(segments, themeable_ids, labels, aside, thin, dropped_why, slots & ~steps, steps)
     known = _unchanged_labels(labels, themeable_ids, stored) if clustering["mode"] == "incremental" else {}
     summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser, known_labels=known,
                                    people={s.speaker for s in segments})
@@ -568,12 +577,7 @@ def find_themes(
         else:
             ids.append(stored[m].theme_id)
 
-    docs_per_day: Counter[date] = Counter()
-    seen_docs: set[str] = set()
-    for r in rows:
-        if r.doc_id not in seen_docs:
-            seen_docs.add(r.doc_id)
-            docs_per_day[r.created_at.date()] += 1
+    docs_per_day = _docs_per_day(rows)
     tparams = TrendParams(**settings.trends.model_dump())
 
     themes: list[Theme] = []
@@ -586,10 +590,7 @@ def find_themes(
         mem = [rows[i] for i in idx]
         for r in mem:
             assignments[r.segment_id] = ids[c]
-        doc_first: dict[str, Segment] = {}
-        for r in mem:
-            doc_first.setdefault(r.doc_id, r)
-        mentions = [Mention(d, r.created_at.date(), r.account_id or f"doc:{d}") for d, r in sorted(doc_first.items())]
+        mentions = _theme_mentions(mem)
         theme_mentions.append(mentions)
         trend, status, concentrated = measure_trend(mentions, docs_per_day, as_of, tparams)
         dates = [r.created_at.date() for r in mem]
@@ -698,12 +699,12 @@ def _cluster_rows(vectors: np.ndarray, rows: Sequence[Segment], founders: np.nda
 
 def _no_theme_reasons(segments: Sequence[Segment], themeable_ids: Sequence[str], labels: np.ndarray,
                       aside: np.ndarray, thin: np.ndarray, dropped_why: np.ndarray,
-                      slots: np.ndarray) -> dict[str, str]:
+                      slots: np.ndarray, steps: np.ndarray | None = None) -> dict[str, str]:
     """segment_id -> why it has no theme, for every segment without one.
 
     Rep speech and small talk by its words never reach the themes; of the themeable
-    segments, those set aside by meaning or as slot answers (``slots``), those of a cluster dropped as small talk
-    (or whose member left it as such), notes of one content word that joined none,
+    segments, those set aside by meaning or as slot answers (``slots``), the rep's next steps (``steps``), those
+    of a cluster dropped as small talk (or whose member left it as such), notes of one content word that joined none,
     and the rest (too far from every theme, or in a cluster under the minimum size).
     """
     why = np.full(len(themeable_ids), NO_THEME_REASONS["noise"], dtype=object)
@@ -711,6 +712,8 @@ def _no_theme_reasons(segments: Sequence[Segment], themeable_ids: Sequence[str],
     why = np.where(dropped_why != "", dropped_why, why)
     why[aside] = NO_THEME_REASONS["meaning"]
     why[slots] = NO_THEME_REASONS["slot"]
+    if steps is not None:
+        why[steps] = NO_THEME_REASONS["activity"]
     out = {i: str(w) for i, w, lab in zip(themeable_ids, why, labels) if lab < 0}
     for s in segments:
         if not s.themeable:
@@ -1016,6 +1019,65 @@ def _concentration_line(theme_id: str, label: str, trend: Trend, params: TrendPa
     return f"{theme_id} \u201c{label}\u201d {why}: an account concentration, not an emerging theme."
 
 
+def _docs_per_day(rows: Sequence[Segment]) -> Counter[date]:
+    """Themeable documents per day (a document counts once, on the day of its first themeable segment)."""
+    out: Counter[date] = Counter()
+    seen: set[str] = set()
+    for r in rows:
+        if r.doc_id not in seen:
+            seen.add(r.doc_id)
+            out[r.created_at.date()] += 1
+    return out
+
+
+def _theme_mentions(members: Sequence[Segment]) -> list[Mention]:
+    """One mention per document among a theme's members, by its first member, sorted by document id."""
+    first: dict[str, Segment] = {}
+    for r in members:
+        first.setdefault(r.doc_id, r)
+    return [Mention(d, r.created_at.date(), r.account_id or f"doc:{d}") for d, r in sorted(first.items())]
+
+
+def _pool_refused_trends(result: ThemeResult, best: Sequence[ThemeMatch | None],
+                         settings: Settings) -> tuple[list[Theme], list[list[int]]]:
+    """Themes whose best match is one ``non_target`` statement rise together.
+
+    Leadership said no to one thing; the field may pull toward it through several themes whose
+    centres are too far apart to be one family ("private cloud in our Azure tenant", "no
+    multi-tenant SaaS for financial data"). Their documents are pooled, as a family's are
+    (:func:`_pool_family_trends`): when the pool rises, broadly and not from one account, each of
+    them that itself grows by at least ``growth_min`` takes its status. Returns the themes (statuses
+    updated) and, per refused statement with two or more such themes whose pool rises, their indices:
+    they raise one flag between them.
+    """
+    themes = list(result.themes)
+    by_statement: dict[str, list[int]] = {}
+    for i, m in enumerate(best):
+        if m is not None and m.kind == StatementKind.NON_TARGET:
+            by_statement.setdefault(m.statement_id, []).append(i)
+    groups = [idx for idx in by_statement.values() if len(idx) > 1]
+    if not groups:
+        return themes, []
+    by_id = {s.segment_id: s for s in result.segments}
+    docs_per_day = _docs_per_day([by_id[i] for i in result.themeable_ids])
+    params = TrendParams(**settings.trends.model_dump())
+    risen: list[list[int]] = []
+    for idx in groups:
+        pooled = {m.doc_id: m for i in idx for m in _theme_mentions([by_id[s] for s in themes[i].members])}
+        _, status, concentrated = measure_trend(sorted(pooled.values(), key=lambda m: m.doc_id), docs_per_day,
+                                                result.as_of, params)
+        if status not in RISING or concentrated:
+            continue
+        risen.append(idx)
+        for i in idx:
+            t = themes[i]
+            if t.status not in RISING and t.trend.growth >= params.growth_min:
+                logger.info("theme %s rises with the other themes that match what the strategy says no to (%s): %s",
+                            t.id, ", ".join(themes[j].id for j in idx if j != i), status.value)
+                themes[i] = replace(t, status=status)
+    return themes, risen
+
+
 def _pool_family_trends(
     themes: list[Theme],
     families: Sequence[int],
@@ -1103,6 +1165,10 @@ def compare_with_strategy(
                          min_corpus_z=settings.align.min_corpus_z, strong_floor=settings.align.strong_floor,
                          strong_corpus_z=settings.align.strong_corpus_z)
     alignment = align_themes(sim, statements, ap, baseline=baseline)
+    # themes that pull toward one refusal rise together and raise one flag
+    pulled, refusals = _pool_refused_trends(result, alignment.best, settings)
+    if refusals:
+        result = replace(result, themes=tuple(pulled))
     # a real theme split into pieces is matched as one: each family pooled, and its rising members pooled;
     # rising pieces of one need that average linkage left apart share a family for the flags
     up = [t.status in RISING for t in result.themes]
@@ -1114,6 +1180,9 @@ def compare_with_strategy(
                              result.centroids, up, settings.align.piece_similarity, members=member_vectors,
                              min_mixing=settings.align.piece_mixing,
                              sure_similarity=settings.align.piece_sure_similarity)
+    for idx in refusals:  # one family per refusal the field pulls toward
+        joined = {fam[i] for i in idx}
+        fam = [min(joined) if g in joined else g for g in fam]
     members: dict[int, list[int]] = {}
     for i, g in enumerate(fam):
         members.setdefault(g, []).append(i)

@@ -53,6 +53,13 @@ class SegmentSettings(BaseModel):
     max_chars: int = Field(400, ge=50, description="A call turn longer than this is split at sentences.")
     min_turn_chars: int = Field(40, ge=0, description="Shorter turns merge with the same speaker's next.")
     note_max_chars: int = Field(600, ge=50, description="A note longer than this is split at sentences.")
+    note_lines: bool = Field(
+        True,
+        description="A note written over several lines (a header, bullets, a next step) is split at its lines, "
+                    "one segment a line, so that each need it lists can join its own theme and the rep's next "
+                    "step forms none (nlp.text.note_items; a line that only wraps a sentence stays with it). "
+                    "False: a note stays whole unless longer than note_max_chars.",
+    )
     min_spoken_content_words: int | None = Field(
         None, ge=1,
         description="A call passage with fewer content words is small talk by its words (4 set aside 60% of real "

@@ -10,6 +10,7 @@ from nlp.activity import (
     NOTE_THRESHOLD,
     activity_themes,
     load_activity_probe,
+    names_a_next_step,
     note_scores,
     records_a_need,
 )
@@ -87,3 +88,15 @@ def test_the_shipped_probe_with_the_real_model_tells_logs_from_needs(embedding_m
     p = probe.probability(embed_texts(embedding_model, LOGS + NEEDS))
     got = (p >= NOTE_THRESHOLD).tolist()
     assert got == [True] * len(LOGS) + [False] * len(NEEDS), dict(zip(LOGS + NEEDS, p.round(2)))
+
+
+@pytest.mark.parametrize("text", ["Next steps: send ROI calculator", "Next step - intro to SE", "- Action items: book the SE",
+                                  "TODO: send the order form", "To do - follow up Friday", "NEXT STEPS: get the CFO on a call"])
+def test_a_note_line_labelled_as_the_reps_next_step_is_one(text) -> None:
+    assert names_a_next_step(text)
+
+
+@pytest.mark.parametrize("text", ["Wants SSO. Next step: send the guide.", "Next quarter they move to NetSuite.",
+                                  "Steps to approve a bill are too many", "Stepped through the approval demo"])
+def test_a_need_with_a_next_step_tail_or_the_word_next_is_not(text) -> None:
+    assert not names_a_next_step(text)

@@ -7,7 +7,14 @@ from datetime import datetime
 import pytest
 
 from nlp.records import Document, Role, Source, Turn
-from nlp.text import content_words, is_small_talk, is_thin_note, load_sentence_splitter, segment_document
+from nlp.text import (
+    content_words,
+    is_small_talk,
+    is_thin_note,
+    load_sentence_splitter,
+    note_items,
+    segment_document,
+)
 
 WHEN = datetime(2024, 3, 5, 14, 0)
 
@@ -180,6 +187,47 @@ def test_segment_document_splits_a_long_note_at_sentences(split) -> None:
 def test_segment_document_note_limit_is_configurable(split) -> None:
     text = " ".join(SENTENCES * 2)
     assert [s.text for s in segment_document(_note(text), split, note_max_chars=len(text))] == [text]
+
+
+def test_a_note_over_several_lines_is_split_at_its_lines(split) -> None:
+    text = ("Discovery call - Acme\n- Wants SSO via Okta for every approver.\n"
+            "- Price objection: per-seat cost blows their budget.\n- Next steps: send the ROI calculator")
+    segs = segment_document(_note(text), split)
+    assert [s.text for s in segs] == [
+        "Discovery call - Acme - Wants SSO via Okta for every approver.",
+        "Price objection: per-seat cost blows their budget.",
+        "Next steps: send the ROI calculator",
+    ]
+    assert [s.segment_id for s in segs] == ["N-17#1", "N-17#2", "N-17#3"]
+    assert all(s.speaker_role == Role.UNKNOWN and s.source == Source.NOTE for s in segs)
+
+
+def test_a_note_stays_whole_without_note_lines(split) -> None:
+    text = "Discovery call - Acme\n- Wants SSO via Okta.\n- Next steps: send the deck"
+    assert [s.text for s in segment_document(_note(text), split, note_lines=False)] == [
+        "Discovery call - Acme - Wants SSO via Okta. - Next steps: send the deck"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Wants SSO via Okta.", ["Wants SSO via Okta."]),
+        # a line that only wraps a sentence stays with it
+        ("Needs the sync to handle\nmulti-subsidiary setups.\nAlso asked about pricing.",
+         ["Needs the sync to handle multi-subsidiary setups.", "Also asked about pricing."]),
+        # a blank line always ends an item (HTML paragraphs and list items arrive so)
+        ("Call with Dana\n\nwants SSO\n\npricing too high", ["Call with Dana", "wants SSO", "pricing too high"]),
+        # numbered and starred lists; markers dropped
+        ("1. SSO via Okta\n2) audit trail\n* mobile approvals", ["SSO via Okta", "audit trail", "mobile approvals"]),
+        # a heading opens the first bullet, not later ones
+        ("Call w/ Dana (CFO)\n- wants SSO\n- price too high", ["Call w/ Dana (CFO) - wants SSO", "price too high"]),
+        # a first line that is a sentence is no heading
+        ("Good call today.\n- wants SSO", ["Good call today.", "wants SSO"]),
+        ("  \n- \n", []),
+    ],
+)
+def test_note_items(text, expected) -> None:
+    assert note_items(text) == expected
 
 
 def test_segment_document_empty_document_gives_no_segments(split) -> None:

@@ -121,6 +121,41 @@ def test_find_themes_gives_no_theme_to_a_reps_activity_log(resources, tmp_path):
     assert len(needs & set(result.assignments)) >= len(needs & set(without.assignments))
 
 
+def test_find_themes_splits_a_bulleted_note_and_gives_the_reps_next_step_no_theme(resources, tmp_path):
+    """A note written over several lines lists two needs and the rep's next step: each need joins its own
+    theme, and the next-step line, said the same way under note after note, forms none."""
+    from datetime import date, datetime
+
+    from nlp.embed import embed_texts
+    from nlp.records import Document, Role, Source, Turn
+    from nlp.text import segment_document
+    from pipelines.mine import NO_THEME_REASONS, find_themes
+    from pipelines.settings import Settings
+    from pipelines.store import Store
+
+    steps = ["Next steps: send the ROI calculator", "Next steps: book the technical deep dive"]
+    segments = []
+    for i, (language, invoice) in enumerate(zip(LANGUAGE_NOTES, INVOICE_NOTES)):
+        text = f"Call w/ Avery (CFO)\n- {language}.\n- {invoice}.\n- {steps[i % 2]}"
+        doc = Document(doc_id=f"N{i:02d}", source=Source.NOTE, created_at=datetime(2026, 10, 1 + i),
+                       turns=(Turn("Avery", Role.UNKNOWN, text),), account_id=f"ACC{i % 5}")
+        segments += segment_document(doc, resources.split_sentences)
+    assert len(segments) == 3 * min(len(LANGUAGE_NOTES), len(INVOICE_NOTES))
+    ids = [s.segment_id for s in segments]
+    result = find_themes(Store(f"sqlite:///{tmp_path / 's.db'}"), segments, ids,
+                         embed_texts(resources.model, [s.text for s in segments]), date(2026, 10, 31), Settings(),
+                         None, resources.small_talk_vectors, resources.model.model_id, activity=resources.activity)
+    step_ids = {s.segment_id for s in segments if s.text in steps}
+    assert not step_ids & set(result.assignments)
+    assert {result.no_theme[i] for i in step_ids} == {NO_THEME_REASONS["activity"]}
+    by_theme: dict[str, set[str]] = {}
+    for s in segments:
+        if s.segment_id in result.assignments:
+            kind = "language" if any(s.text.endswith(n + ".") for n in LANGUAGE_NOTES) else "invoice"
+            by_theme.setdefault(result.assignments[s.segment_id], set()).add(kind)
+    assert len(by_theme) >= 2 and all(len(kinds) == 1 for kinds in by_theme.values())
+
+
 def _calls_with_a_side_turn(resources, needs, side, rep_question):
     """One call per need: the rep asks ``rep_question``, the customer says ``side[i % len(side)]``, then the
     need. Returns (every segment, the themeable ones, their vectors, the ids of the side turns)."""
@@ -336,3 +371,61 @@ def test_find_themes_scales_the_cut_to_the_corpus_when_asked(resources, tmp_path
         language = {result.assignments.get(s.segment_id) for s in themeable if s.text in LANGUAGE_NOTES}
         invoice = {result.assignments.get(s.segment_id) for s in themeable if s.text in INVOICE_NOTES}
         assert len(language - {None}) == 1 and len(invoice - {None}) == 1 and not language & invoice - {None}
+
+
+def _theme_result_of(groups, as_of):
+    """A ThemeResult of synthetic notes: ``groups`` maps a theme id to (recent, baseline) document counts, beside
+    180 documents of no theme spread over the 112 days before ``as_of``; each theme's trend measured as mine does."""
+    from datetime import datetime, timedelta
+
+    import numpy as np
+
+    from nlp.records import Role, Segment, Source, Theme
+    from nlp.trends import TrendParams, measure_trend
+    from pipelines.mine import ThemeResult, _docs_per_day, _theme_mentions
+
+    segments, members = [], {}
+    for n in range(180):
+        when = datetime.combine(as_of - timedelta(days=n * 112 // 180), datetime.min.time())
+        segments.append(Segment(f"B{n}#1", f"B{n}", Source.NOTE, "", Role.UNKNOWN, when, "other", account_id=f"A{n}"))
+    for tid, (recent, baseline) in groups.items():
+        ids = []
+        for n in range(recent + baseline):
+            days = n * 27 // max(recent, 1) if n < recent else 28 + (n - recent) * 83 // max(baseline, 1)
+            when = datetime.combine(as_of - timedelta(days=days), datetime.min.time())
+            segments.append(Segment(f"{tid}{n}#1", f"{tid}{n}", Source.NOTE, "", Role.UNKNOWN, when, "need",
+                                    account_id=f"{tid}-A{n}"))
+            ids.append(f"{tid}{n}#1")
+        members[tid] = ids
+    by_id = {s.segment_id: s for s in segments}
+    days = _docs_per_day(segments)
+    themes = []
+    for tid, ids in members.items():
+        trend, status, _ = measure_trend(_theme_mentions([by_id[i] for i in ids]), days, as_of, TrendParams())
+        themes.append(Theme(tid, tid, (), len(ids), 0.0, as_of, as_of, status, trend, None, (), tuple(ids)))
+    k = len(themes)
+    return ThemeResult(tuple(themes), np.eye(k, 4, dtype=np.float32), tuple(np.zeros((1, 4)) for _ in themes), {},
+                       tuple(segments), tuple(s.segment_id for s in segments), np.zeros((len(segments), 4)), (), {},
+                       as_of)
+
+
+def test_themes_that_match_one_refusal_rise_together_and_others_do_not():
+    """Two themes the strategy says no to, each too small to rise alone, rise as one; the same two matched to a
+    covering statement, or to two different refusals, keep their own status."""
+    from datetime import date
+
+    from nlp.records import StatementKind, ThemeMatch
+    from nlp.records import ThemeStatus as status
+    from pipelines.mine import _pool_refused_trends
+    from pipelines.settings import Settings
+
+    result = _theme_result_of({"T1": (5, 2), "T2": (5, 2), "T3": (5, 2)}, date(2026, 10, 31))
+    assert {t.status for t in result.themes} == {status.STABLE}
+    refusal = ThemeMatch("no-on-prem", StatementKind.NON_TARGET, 0.6)
+    themes, groups = _pool_refused_trends(result, [refusal, refusal, None], Settings())
+    assert groups == [[0, 1]]
+    assert [t.status for t in themes] == [status.GROWING, status.GROWING, status.STABLE]
+    covered = ThemeMatch("sso", StatementKind.VALUE, 0.6)
+    assert _pool_refused_trends(result, [covered, covered, None], Settings()) == (list(result.themes), [])
+    other = ThemeMatch("no-consulting", StatementKind.NON_TARGET, 0.6)
+    assert _pool_refused_trends(result, [refusal, other, None], Settings()) == (list(result.themes), [])
