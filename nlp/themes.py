@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,9 @@ logger = logging.getLogger(__name__)
 #: the token pattern keeps of a contraction ("ll check" from "I'll check") or a note's "cc" and "fyi"; no
 #: one-word keyword that the theme's texts use as an adjective or adverb is a label part ("Approval /
 #: workflow", not "Approval / different").
-LABEL_RULE = "labels.v5"
+#: v6: a noun phrase keeps its hyphenated words whole ("Three-way match", not "Way match"; "multi-tenant SaaS")
+#: and drops a note's shorthand ("w/").
+LABEL_RULE = "labels.v6"
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
 _PLACEHOLDER = re.compile(r"<[A-Z]+>")
@@ -231,23 +233,56 @@ def _label_from(keywords: Sequence[str], phrases: Sequence[str], english: frozen
     return text[0].upper() + text[1:]
 
 
+#: Number words as digits, so that "three-way match" and "3-way match" are one phrase.
+_NUMBERS = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+#: A note's shorthand that is no word of a phrase: "w/", "w/o", "b/c".
+_SHORTHAND = re.compile(r"^[a-z]/[a-z]?$", re.IGNORECASE)
+
+
+def _phrase_tokens(chunk: Any) -> list[Any]:
+    """The tokens of a noun chunk that make a label phrase: no stop word, punctuation, number, pronoun or
+    note shorthand, except inside a hyphenated word, which stays whole ("three-way match", "multi-tenant
+    SaaS", "month-end close"), its hyphens included."""
+    toks = list(chunk)
+
+    def hyphen(k: int) -> bool:  # a hyphen glued to the tokens on both sides
+        return (0 < k < len(toks) - 1 and toks[k].text == "-" and not toks[k - 1].whitespace_
+                and not toks[k].whitespace_)
+
+    keep = [k for k, t in enumerate(toks)
+            if hyphen(k) or hyphen(k - 1) or hyphen(k + 1)
+            or not (t.is_stop or t.is_punct or t.like_num or t.pos_ == "PRON" or _SHORTHAND.match(t.text))]
+    return [toks[k] for k in keep]
+
+
+def _joined(tokens: Sequence[Any], text: Callable[[Any], str]) -> str:
+    """Tokens joined by spaces, but with no space on either side of a hyphen."""
+    out = ""
+    for i, t in enumerate(tokens):
+        glue = i == 0 or t.text == "-" or tokens[i - 1].text == "-"
+        out += ("" if glue else " ") + text(t)
+    return out
+
+
 def _noun_phrases(docs: Sequence[Any], keywords: Sequence[str], top: int = 2) -> list[str]:
     """Noun phrases from parsed texts that contain the cluster's keywords, most frequent first."""
     kw = {w for k in keywords[:6] for w in k.split()}
     counts: Counter[str] = Counter()
-    surface: dict[str, str] = {}
+    surfaces: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for doc in docs:
         for chunk in doc.noun_chunks:
-            toks = [t for t in chunk if not (t.is_stop or t.is_punct or t.like_num or t.pos_ == "PRON")]
-            if not toks or len(toks) > 4:
+            toks = _phrase_tokens(chunk)
+            if not toks or len([t for t in toks if t.text != "-"]) > 4:
                 continue
-            key = " ".join(t.lemma_.lower() for t in toks)
+            key = _joined(toks, lambda t: _NUMBERS.get(t.lower_, t.lemma_.lower()))  # "three-way" is "3-way"
             if not any(t.lower_ in kw or t.lemma_.lower() in kw for t in toks):
                 continue
             counts[key] += 1
-            surface.setdefault(key, " ".join(t.text for t in toks))
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1] * (1 + 0.3 * len(kv[0].split())), kv[0]))
-    return [surface[k] for k, c in ranked if c >= 2][:top]
+            surfaces[key][_joined(toks, lambda t: t.text)] += 1
+    # a longer phrase says more: each word, and each part of a hyphenated one, adds 0.3 to its weight
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1] * (1 + 0.3 * len(re.split(r"[\s-]+", kv[0]))), kv[0]))
+    # each phrase as it is written most often (first written, at a tie)
+    return [surfaces[k].most_common(1)[0][0] for k, c in ranked if c >= 2][:top]
 
 
 def summarize_clusters(

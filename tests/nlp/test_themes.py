@@ -219,6 +219,18 @@ def test_summarize_clusters_label_never_shows_a_redaction_placeholder(parser) ->
     assert not any("PERSON" in k for k in summary.keywords)
 
 
+def test_a_label_keeps_a_hyphenated_word_whole_and_drops_note_shorthand(parser) -> None:
+    """ "three-way match" and "3-way match" are one phrase, written as most texts write it; "w/" is no word."""
+    texts = ["Can it do a three-way match and only kick out the exceptions?",
+             "Wants auto 3-way match w/ exceptions only.", "Asked again about a three-way match for every invoice.",
+             "Needs a three-way match before anything is paid.", "Must have 2-way sync w/ NetSuite.",
+             "Must have 2-way sync w/ NetSuite for bills."]
+    vecs = _unit(np.random.default_rng(0).normal(size=(len(texts), DIM)))
+    summary = summarize_clusters(texts, vecs, np.zeros(len(texts), dtype=np.int64), nlp=parser)[0]
+    assert summary.label.lower().startswith("three-way match"), summary.label
+    assert "w/" not in summary.label
+
+
 def test_a_label_part_made_only_of_names_is_never_used() -> None:
     from nlp.themes import _label_from
 
