@@ -539,30 +539,33 @@ def note_items(text: str) -> list[str]:
     dropped. A heading over the first bullet ("Call w/ Dana (CFO)", "Discovery call -
     Acme": the first line, no bullet of its own and no full stop, the next line a bullet)
     names the meeting, not a need: it opens the first item ("Call w/ Dana (CFO) - Wants
-    SSO via Okta."), as on a note of one line. A note of one line is one item.
+    SSO via Okta."), as on a note of one line. A label line ("Budget & timing:", no bullet
+    of its own, ending in a colon) opens the line right after it ("Budget & timing: Q3 at
+    the earliest."). A note of one line is one item.
     """
     items: list[str] = []
     blank = True
-    heading = False
+    heading = label = False
     for raw in text.split("\n"):
         line = " ".join(raw.split())
         if not line:
-            blank = True
+            blank, label = True, False
             continue
         marker = _BULLET.match(line)
         body = line[marker.end():].strip() if marker else line
         if not body:
-            blank = True
+            blank, label = True, False
             continue
         wraps = (items and not blank and not marker and body[0].islower()
                  and not _ENDS_ITEM.search(items[-1]))
-        if wraps:
+        if wraps or label:
             items[-1] = f"{items[-1]} {body}"
         elif heading and marker and len(items) == 1:
             items[-1] = f"{items[-1]} - {body}"
         else:
             items.append(body)
         heading = not items[:-1] and not marker and not re.search(r"[.!?]$", items[-1])
+        label = not marker and body.endswith(":") and items[-1] == body
         blank = False
     return items
 

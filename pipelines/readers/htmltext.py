@@ -36,6 +36,8 @@ class _TextExtractor(HTMLParser):
             self._skip_depth += 1
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
+        elif tag == "li":  # a list item reads as a bullet, as reps type one
+            self.parts.append("\n- ")
         elif tag in _LINE_TAGS:
             self.parts.append("\n")
         elif tag == "td":
@@ -59,7 +61,7 @@ class _TextExtractor(HTMLParser):
 
 
 def html_to_text(html: str) -> str:
-    """Reduce HTML to text: block elements become paragraph breaks.
+    """Reduce HTML to text: block elements become paragraph breaks, list items bullets ("- ").
 
     Entities are decoded, scripts and styles dropped, runs of spaces collapsed
     and at most one blank line kept between paragraphs.

@@ -223,6 +223,9 @@ def test_a_note_stays_whole_without_note_lines(split) -> None:
         ("Call w/ Dana (CFO)\n- wants SSO\n- price too high", ["Call w/ Dana (CFO) - wants SSO", "price too high"]),
         # a first line that is a sentence is no heading
         ("Good call today.\n- wants SSO", ["Good call today.", "wants SSO"]),
+        # a label line opens the line after it
+        ("Met with Acme CFO.\nBudget & timing:\nQ3 at the earliest.", ["Met with Acme CFO.", "Budget & timing: Q3 at the earliest."]),
+        ("Pain points:\n- manual matching\n- slow close", ["Pain points: manual matching", "slow close"]),
         ("  \n- \n", []),
     ],
 )

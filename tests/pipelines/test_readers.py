@@ -308,10 +308,20 @@ def test_read_sources_contentnote_base64_html_to_text() -> None:
     result = _one(INPUTS / "notes/salesforce_contentnote.csv")
     assert _doc(result, "069A").turns[0].text == (
         "Acme exec meeting\n\nMet with Acme CFO.\n\nBudget & timing:\nQ3 at the earliest."
-        "\n\nSSO\nAudit logs")
+        "\n\n- SSO\n- Audit logs")
     other = _doc(result, "069B")
     assert other.turns[0].text == "Globex check-in\n\nThey asked about HIPAA."
     assert other.created_at == datetime(2024, 3, 6, 17, 0)  # -05:00 to UTC
+
+
+def test_html_list_items_read_as_bullets_and_split_a_note_at_them() -> None:
+    from nlp.text import note_items
+    from pipelines.readers.htmltext import html_to_text
+
+    text = html_to_text("<p>Call with Dana (CFO)</p><ul><li>Wants SSO via Okta</li><li>Price too high</li></ul>"
+                        "<p>Next steps: send deck</p>")
+    assert text == "Call with Dana (CFO)\n\n- Wants SSO via Okta\n- Price too high\n\nNext steps: send deck"
+    assert note_items(text) == ["Call with Dana (CFO) - Wants SSO via Okta", "Price too high", "Next steps: send deck"]
 
 
 def test_read_sources_hubspot_exports() -> None:
