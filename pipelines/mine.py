@@ -514,7 +514,7 @@ def find_themes(
     if steps.any():
         logger.info("themes: %d notes or note lines are the rep's next step and get no theme", int(steps.sum()))
     aside |= slots | steps
-    slots = slots | steps  # neither rejoins a theme
+    kept_out = slots | steps  # set aside by their form: neither rejoins a theme
     thin = np.fromiter((not s and is_thin_note(r.text) for r, s in zip(rows, spoken)), dtype=bool, count=len(rows))
     thin &= ~steps
     if previous is not None:
@@ -555,10 +555,10 @@ def find_themes(
             labels = _renumbered(np.where(aside, -1, labels))
         logger.info("themes: full clustering (%s)", clustering["reason"])
     if settings.themes.rejoin_set_aside and similarity is not None:
-        labels = _rejoin_set_aside(labels, vectors, aside & ~slots, similarity, settings, clustering, rows, tagger)
+        labels = _rejoin_set_aside(labels, vectors, aside & ~kept_out, similarity, settings, clustering, rows, tagger)
     if settings.themes.corpus_probe is not None and similarity is not None:
-        labels = _rejoin_by_corpus(labels, vectors, aside & ~slots, spoken, settings, clustering)
-    no_theme = _no_theme_reasons(segments, themeable_ids, labels, aside, thin, dropped_why, slots & ~steps, steps)
+        labels = _rejoin_by_corpus(labels, vectors, aside & ~kept_out, spoken, settings, clustering)
+    no_theme = _no_theme_reasons(segments, themeable_ids, labels, aside, thin, dropped_why, slots, steps)
     known = _unchanged_labels(labels, themeable_ids, stored) if clustering["mode"] == "incremental" else {}
     summaries = summarize_clusters([r.text for r in rows], vectors, labels, nlp=parser, known_labels=known,
                                    people={s.speaker for s in segments})
@@ -1045,37 +1045,24 @@ def _pool_refused_trends(result: ThemeResult, best: Sequence[ThemeMatch | None],
     Leadership said no to one thing; the field may pull toward it through several themes whose
     centres are too far apart to be one family ("private cloud in our Azure tenant", "no
     multi-tenant SaaS for financial data"). Their documents are pooled, as a family's are
-    (:func:`_pool_family_trends`): when the pool rises, broadly and not from one account, each of
+    (:func:`_rise_together`): when the pool rises, broadly and not from one account, each of
     them that itself grows by at least ``growth_min`` takes its status. Returns the themes (statuses
     updated) and, per refused statement with two or more such themes whose pool rises, their indices:
     they raise one flag between them.
     """
-    themes = list(result.themes)
     by_statement: dict[str, list[int]] = {}
     for i, m in enumerate(best):
         if m is not None and m.kind == StatementKind.NON_TARGET:
             by_statement.setdefault(m.statement_id, []).append(i)
     groups = [idx for idx in by_statement.values() if len(idx) > 1]
     if not groups:
-        return themes, []
+        return list(result.themes), []
     by_id = {s.segment_id: s for s in result.segments}
-    docs_per_day = _docs_per_day([by_id[i] for i in result.themeable_ids])
-    params = TrendParams(**settings.trends.model_dump())
-    risen: list[list[int]] = []
-    for idx in groups:
-        pooled = {m.doc_id: m for i in idx for m in _theme_mentions([by_id[s] for s in themes[i].members])}
-        _, status, concentrated = measure_trend(sorted(pooled.values(), key=lambda m: m.doc_id), docs_per_day,
-                                                result.as_of, params)
-        if status not in RISING or concentrated:
-            continue
-        risen.append(idx)
-        for i in idx:
-            t = themes[i]
-            if t.status not in RISING and t.trend.growth >= params.growth_min:
-                logger.info("theme %s rises with the other themes that match what the strategy says no to (%s): %s",
-                            t.id, ", ".join(themes[j].id for j in idx if j != i), status.value)
-                themes[i] = replace(t, status=status)
-    return themes, risen
+    mentions = [_theme_mentions([by_id[m] for m in t.members]) if any(i in g for g in groups) else []
+                for i, t in enumerate(result.themes)]
+    return _rise_together(result.themes, groups, mentions, _docs_per_day([by_id[i] for i in result.themeable_ids]),
+                          result.as_of, TrendParams(**settings.trends.model_dump()),
+                          "the other themes that match what the strategy says no to")
 
 
 def _pool_family_trends(
@@ -1091,13 +1078,23 @@ def _pool_family_trends(
     A need that the clusterer split in two may be significant only as a
     whole: when a family's pooled mentions rise (broadly, not from one
     account), each member that itself grows by at least ``growth_min`` takes
-    the family's status. Members that do not grow keep their own.
+    the family's status (:func:`_rise_together`). Members that do not grow keep their own.
     """
-    out = list(themes)
     groups: dict[int, list[int]] = defaultdict(list)
     for i, f in enumerate(families):
         groups[f].append(i)
-    for idx in groups.values():
+    return _rise_together(themes, list(groups.values()), mentions, docs_per_day, as_of, params, "its family")[0]
+
+
+def _rise_together(themes: Sequence[Theme], groups: Sequence[Sequence[int]], mentions: Sequence[Sequence[Mention]],
+                   docs_per_day: Counter[date], as_of: date, params: TrendParams,
+                   what: str) -> tuple[list[Theme], list[list[int]]]:
+    """For each group of two or more themes: when their pooled mentions rise (broadly, not from one account),
+    each member that itself grows by at least ``growth_min`` takes the pool's status. ``what`` names the group
+    in the log. Returns the themes and the groups whose pool rose."""
+    out = list(themes)
+    risen: list[list[int]] = []
+    for idx in groups:
         if len(idx) < 2:
             continue
         pooled = {m.doc_id: m for i in idx for m in mentions[i]}
@@ -1105,13 +1102,14 @@ def _pool_family_trends(
                                                 docs_per_day, as_of, params)
         if status not in RISING or concentrated:
             continue
+        risen.append(list(idx))
         for i in idx:
             t = out[i]
             if t.status not in RISING and t.trend.growth >= params.growth_min:
-                logger.info("theme %s rises with its family (%s): %s", t.id,
+                logger.info("theme %s rises with %s (%s): %s", t.id, what,
                             ", ".join(out[j].id for j in idx if j != i), status.value)
                 out[i] = replace(t, status=status)
-    return out
+    return out, risen
 
 
 def _describe_changes(themes: Sequence[Theme], stored: Sequence[Any], store: Store,
