@@ -35,10 +35,11 @@ import tempfile
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from evaluation.mine_process import in_process_harness, settings_suffix
 
-__all__ = ["admin_note_patterns", "is_admin_note", "add_held_out_notes", "main"]
+__all__ = ["admin_note_patterns", "is_admin_note", "add_held_out_notes", "mine_sample", "main"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -93,28 +94,35 @@ def add_held_out_notes(notes_dir: Path, seed: int = 0) -> dict[str, str]:
     return kinds
 
 
+def mine_sample(settings: Any, tmp: Path, notes: Path = SAMPLE / "notes") -> tuple[Any, list[Any]]:
+    """``groundswell mine``'s stages on the sample's calls and ``notes`` as of :data:`AS_OF`, on a fresh store
+    and bundle in ``tmp``: the run's result and every segment it stored."""
+    from pipelines.mine import load_resources, mine
+    from pipelines.store.store import Store
+
+    url = f"sqlite:///{tmp / 'store.db'}"
+    result = mine([SAMPLE / "calls", notes], SAMPLE / "strategy.md", tmp / "bundle", store_url=url, as_of=AS_OF,
+                  settings=settings, resources=load_resources(settings))
+    store = Store(url)
+    try:
+        return result, store.load_segments(datetime(2100, 1, 1))
+    finally:
+        store.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     args, settings = in_process_harness(__doc__.splitlines()[0], RESULTS_DIR, argv,
                                         extra=[(("--held-out",), {"action": "store_true", "help": (
                                             "add the held-out notes of evaluation/activity_heldout.txt and "
                                             "activity_needs_heldout.txt to the sample and report how many of "
                                             "each carry a theme")})])
-    from pipelines.mine import load_resources, mine
-    from pipelines.store.store import Store
-
     patterns = admin_note_patterns()
     with tempfile.TemporaryDirectory(prefix="gs-admin-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'store.db'}"
         notes_dir = Path(tmp) / "notes"
         shutil.copytree(SAMPLE / "notes", notes_dir)
         held_out = add_held_out_notes(notes_dir) if args.held_out else {}
-        result = mine([SAMPLE / "calls", notes_dir], SAMPLE / "strategy.md", Path(tmp) / "bundle",
-                      store_url=url, as_of=AS_OF, settings=settings, resources=load_resources(settings))
-        store = Store(url)
-        try:
-            stored = [s for s in store.load_segments(datetime(2100, 1, 1)) if s.source.value == "note"]
-        finally:
-            store.dispose()
+        result, segments = mine_sample(settings, Path(tmp), notes_dir)
+    stored = [s for s in segments if s.source.value == "note"]
     themed = {m for t in result.themes for m in t.members}
     held = {name: {s.segment_id for s in stored if held_out.get(s.doc_id) == name} for name in HELD_OUT_PREFIX}
     notes = {s.segment_id: s.text for s in stored if s.doc_id not in held_out}

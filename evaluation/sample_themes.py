@@ -34,18 +34,14 @@ import re
 import sys
 import tempfile
 from collections import Counter
-from datetime import date, datetime
 from pathlib import Path
 
+from evaluation.admin_notes import AS_OF, GENERATOR, mine_sample
 from evaluation.mine_process import in_process_harness, settings_suffix
 
 __all__ = ["planted_patterns", "planted_needs", "main"]
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "sample"
-GENERATOR = ROOT / "data" / "generate_sample.py"
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-AS_OF = date(2026, 10, 31)
 #: A theme is "mostly one need" when at least this share of its members that hold one planted need hold the same.
 PURE_SHARE = 0.8
 
@@ -82,19 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     args, settings = in_process_harness(__doc__.splitlines()[0], RESULTS_DIR, argv)
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    from pipelines.mine import load_resources, mine
-    from pipelines.store.store import Store
-
     patterns = planted_patterns()
     with tempfile.TemporaryDirectory(prefix="gs-sample-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'store.db'}"
-        result = mine([SAMPLE / "calls", SAMPLE / "notes"], SAMPLE / "strategy.md", Path(tmp) / "bundle",
-                      store_url=url, as_of=AS_OF, settings=settings, resources=load_resources(settings))
-        store = Store(url)
-        try:
-            stored = [s for s in store.load_segments(datetime(2100, 1, 1)) if s.speaker_role.value != "rep"]
-        finally:
-            store.dispose()
+        result, segments = mine_sample(settings, Path(tmp))
+    stored = [s for s in segments if s.speaker_role.value != "rep"]
     theme_of = {m: t.id for t in result.themes for m in t.members}
     needs = {s.segment_id: planted_needs(s.text, patterns) for s in stored}
     single = sorted(sid for sid, n in needs.items() if len(n) == 1)
