@@ -216,8 +216,10 @@ def measure_quality(clinc150: Path) -> dict[str, Any]:
     data = load_dataset(Dataset.CLINC150, clinc150, "test")
     out: dict[str, Any] = {"data": data.name, "texts": len(data.texts)}
     for backend in Backend:
-        vecs = embed_texts(load_model(backend=backend), list(data.texts))
-        labels = cluster_embeddings(vecs, texts=list(data.texts))
+        model = load_model(backend=backend)  # the vectors and the cut the clusterer reads in groundswell mine
+        vecs = embed_texts(model, list(data.texts), pooling=model.spec.cluster_pooling)
+        labels = cluster_embeddings(vecs, texts=list(data.texts),
+                                    **({"granularity": model.spec.granularity} if model.spec.granularity else {}))
         out[backend.value] = {"nmi": round(float(normalized_mutual_info_score(data.labels, labels)), 4),
                               "ari": round(float(adjusted_rand_score(data.labels, labels)), 4),
                               "noise": round(float(np.mean(labels < 0)), 4)}

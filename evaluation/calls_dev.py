@@ -444,11 +444,14 @@ def evaluate_calls(
     rejoin_min_margin: float | None = None,
     rejoin_requests=None,
     corpus_probe: float | None = None,
+    cluster_vectors_for=None,
     **cluster_kwargs,
 ) -> dict:
     """Segment, set small talk aside, cluster the rest, drop small talk from themes; score.
 
-    ``vectors_for(texts)`` returns the embeddings of the given texts. With
+    ``vectors_for(texts)`` returns the embeddings of the given texts, and ``cluster_vectors_for(texts)``
+    those the clusterer reads (the model's ``cluster_pooling``, as ``groundswell mine``; None:
+    ``vectors_for``'s). With
     ``prototype_vectors`` (the embedded ``SMALL_TALK_PROTOTYPES``) the rule of
     ``nlp.smalltalk`` runs as in ``groundswell mine``: with ``segment_rule``,
     segments that :func:`nlp.smalltalk.small_talk_segments` calls small talk are
@@ -472,6 +475,7 @@ def evaluate_calls(
     """
     segs = segment_case(case, min_spoken_content_words=min_spoken_content_words)
     all_vectors = case_vectors(segs, vectors_for)
+    cluster_vectors = all_vectors if cluster_vectors_for is None else case_vectors(segs, cluster_vectors_for)
     report = {
         "segments": len(segs.texts),
         "small_talk_segments": int((segs.kind == "small_talk").sum()),
@@ -481,7 +485,7 @@ def evaluate_calls(
     def cluster(keep: np.ndarray) -> np.ndarray:
         labels = np.full(len(segs.texts), -1, dtype=np.int64)
         if keep.any():
-            labels[keep] = cluster_embeddings(all_vectors[keep], texts=[t for t, k in zip(segs.texts, keep) if k],
+            labels[keep] = cluster_embeddings(cluster_vectors[keep], texts=[t for t, k in zip(segs.texts, keep) if k],
                                               **cluster_kwargs)
         return labels
 
@@ -751,8 +755,8 @@ def main(argv: list[str] | None = None) -> int:
     granularity = MODELS[args.model].theme_granularity(mapped=projection is not None)  # as groundswell mine takes it
     piece_spread = MODELS[args.model].piece_spread
 
-    def vectors_for(texts: list[str]) -> np.ndarray:
-        return cached_embeddings(model, f"calls-dev_{args.split}", tuple(texts), args.cache_dir)[0]
+    def vectors_for(texts: list[str], pooling: str = "mean") -> np.ndarray:
+        return cached_embeddings(model, f"calls-dev_{args.split}", tuple(texts), args.cache_dir, pooling=pooling)[0]
 
     prototypes = None if args.no_theme_rule else vectors_for(list(SMALL_TALK_PROTOTYPES))
     among = ("clinc150 small talk and dev template" if args.small_talk == "clinc"
@@ -771,6 +775,7 @@ def main(argv: list[str] | None = None) -> int:
               "intent_map": ("off" if projection is None else "learnt without " + args.probe_unseen
                              if args.probe_unseen else shipped.version),
               **evaluate_calls(case, vectors_for, min_spoken_content_words=args.min_spoken_content_words,
+                               cluster_vectors_for=lambda texts: vectors_for(texts, model.spec.cluster_pooling),
                                prototype_vectors=prototypes, threshold=args.theme_threshold,
                                segment_rule=not args.no_segment_rule,
                                tagger=load_tagger() if args.slot_answers else None,

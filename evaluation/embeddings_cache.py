@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.embed import EmbeddingModel, embed_texts
+from nlp.embed import EmbeddingModel, embed_pooled
 
 __all__ = ["DEFAULT_CACHE_DIR", "cached_embeddings"]
 
@@ -29,8 +29,10 @@ def cached_embeddings(
     name: str,
     texts: tuple[str, ...],
     cache_dir: Path = DEFAULT_CACHE_DIR,
+    pooling: str = "mean",
 ) -> tuple[np.ndarray, float | None]:
-    """Embed ``texts`` with ``embed_texts`` or read them from the cache.
+    """Embed ``texts`` or read them from the cache: the vectors of ``pooling`` (``nlp.embed``; the
+    clusterer reads ``model.spec.cluster_pooling``'s). Embedding keeps every pooling of the model's one pass.
 
     Returns:
         The (n, d) float32 vectors and the seconds spent embedding (None when cached).
@@ -38,15 +40,16 @@ def cached_embeddings(
     import time
 
     cache_dir.mkdir(parents=True, exist_ok=True)
-    path = cache_dir / f"{_key(name, model.model_id, texts)}.npy"
+    path = cache_dir / f"{_key(name, model.vectors_id(pooling), texts)}.npy"
     if path.is_file():
         vecs = np.load(path)
         if vecs.shape[0] == len(texts):
             logger.info("embeddings for %s read from %s", name, path)
             return vecs, None
     start = time.perf_counter()
-    vecs = embed_texts(model, list(texts))
+    pooled = embed_pooled(model, list(texts), poolings=tuple(dict.fromkeys((pooling, *model.poolings))))
     seconds = time.perf_counter() - start
-    np.save(path, vecs)
+    for p, vecs in pooled.items():
+        np.save(cache_dir / f"{_key(name, model.vectors_id(p), texts)}.npy", vecs)
     logger.info("embedded %d texts of %s in %.1f s", len(texts), name, seconds)
-    return vecs, seconds
+    return pooled[pooling], seconds

@@ -64,7 +64,8 @@ def map_without(folder: Path, domains: set[str], model_key: str, cache_dir: Path
         raise ValueError(f"no clinc150 domain {', '.join(sorted(unknown))}; the domains are "
                          f"{', '.join(sorted(set(domain_of.values())))}.")
     train = load_dataset(Dataset.CLINC150, folder, "train")
-    vectors, _ = cached_embeddings(load_model(model=model_key), train.name, train.texts, cache_dir)
+    vectors, _ = cached_embeddings(load_model(model=model_key), train.name, train.texts, cache_dir,
+                                   pooling=MODELS[model_key].cluster_pooling)
     labels = np.asarray(train.labels)
     keep = np.array([domain_of[x] not in domains for x in labels])
     return learn_projection(vectors[keep], labels[keep])
@@ -97,8 +98,8 @@ def folds(folder: Path, model_key: str, cache_dir: Path, settings: list[tuple[fl
     model = load_model(model=model_key)
     train = load_dataset(Dataset.CLINC150, folder, "train")
     val = load_dataset(Dataset.CLINC150, folder, "val")
-    tv, _ = cached_embeddings(model, train.name, train.texts, cache_dir)
-    vv, _ = cached_embeddings(model, val.name, val.texts, cache_dir)
+    tv, _ = cached_embeddings(model, train.name, train.texts, cache_dir, pooling=model.spec.cluster_pooling)
+    vv, _ = cached_embeddings(model, val.name, val.texts, cache_dir, pooling=model.spec.cluster_pooling)
     domain_of = _domains(folder)
     tl, vl = np.asarray(train.labels), np.asarray(val.labels)
     td = np.array([domain_of[x] for x in tl])
@@ -210,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
                 meta["models"] = dict(before.get("models", {}))
     for key in args.model or [DEFAULT_MODEL, *[k for k in MODELS if k != DEFAULT_MODEL]]:
         model = load_model(model=key)
-        vectors, _ = cached_embeddings(model, train.name, train.texts, args.cache_dir)
+        # the map transforms what the clusterer reads: the model's cluster_pooling vectors
+        vectors, _ = cached_embeddings(model, train.name, train.texts, args.cache_dir, pooling=model.spec.cluster_pooling)
         arrays[key] = learn_projection(vectors, train.labels)
         meta["models"][key] = {"model_id": model.model_id, "queries": len(train.texts),
                                "intents": len(set(train.labels)), "shape": list(arrays[key].shape)}

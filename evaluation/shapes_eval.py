@@ -17,7 +17,8 @@ in-scope) into those shapes and scores the clusterer on each:
 
 Methods: groundswell's clusterer with its defaults and with pieces never
 joined (``merge_mixing=None``), and with ``--bertopic`` BERTopic 0.17.4's
-defaults followed by ``reduce_outliers`` on the same vectors. Scores: NMI and
+defaults followed by ``reduce_outliers`` on the model's own sentence embeddings (the clusterer reads its
+``cluster_pooling``, see ``nlp.embed``). Scores: NMI and
 ARI (noise is one more label), themes, and for ``zipf`` the small intents kept
 (of the intents with 5 to 15 queries, how many are the majority of a theme
 that holds at least half of them). Results: ``results/shapes-clinc150-<model>.{json,md}``.
@@ -52,12 +53,12 @@ ZIPF_SEEDS = (1, 2, 3, 4)
 Shape = tuple[np.ndarray, list[str], np.ndarray]  # vectors, texts, gold labels
 
 
-def build_shapes(folder: Path, model, cache_dir: Path) -> dict[str, dict[str, Shape]]:
-    """The shapes, each a dict of named samples (vectors, texts, gold labels)."""
+def build_shapes(folder: Path, model, cache_dir: Path, pooling: str = "mean") -> dict[str, dict[str, Shape]]:
+    """The shapes, each a dict of named samples (vectors of ``pooling``, texts, gold labels)."""
     val = load_dataset(Dataset.CLINC150, folder, "val")
-    vv, _ = cached_embeddings(model, val.name, val.texts, cache_dir)
+    vv, _ = cached_embeddings(model, val.name, val.texts, cache_dir, pooling=pooling)
     train = load_dataset(Dataset.CLINC150, folder, "train")
-    tv, _ = cached_embeddings(model, train.name, train.texts, cache_dir)
+    tv, _ = cached_embeddings(model, train.name, train.texts, cache_dir, pooling=pooling)
     texts, labels = np.asarray(train.texts, dtype=object), np.asarray(train.labels)
     domains = json.loads((Path(folder) / "domains.json").read_text(encoding="utf-8"))
 
@@ -172,7 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     model = load_model(model=args.model)
-    shapes = build_shapes(args.data, model, args.cache_dir)
+    # the clusterer reads the model's cluster_pooling, BERTopic the model's own (mean) sentence embeddings
+    shapes = build_shapes(args.data, model, args.cache_dir, pooling=MODELS[args.model].cluster_pooling)
+    own = shapes if MODELS[args.model].cluster_pooling == "mean" else build_shapes(args.data, model, args.cache_dir)
     granularity = MODELS[args.model].granularity or nlp_cluster.DEFAULT_GRANULARITY
     piece_spread = MODELS[args.model].piece_spread or nlp_cluster.DEFAULT_PIECE_SPREAD
     r0 = MODELS[args.model].reference_mean_norm
@@ -189,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         methods["BERTopic 0.17.4 + reduce_outliers"] = _bertopic
     results = {}
     for name, method in methods.items():
-        results[name] = {shape: _score(method, samples) for shape, samples in shapes.items()}
+        read = own if method is _bertopic else shapes
+        results[name] = {shape: _score(method, samples) for shape, samples in read.items()}
         logger.info("%s: %s", name, {s: (r["nmi"], r["ari"]) for s, r in results[name].items()})
     # |mean| of each shape's vectors: CLINC150 val's is the model's reference_mean_norm (nlp.embed.ModelSpec)
     mean_norms = {shape: round(float(np.mean([np.linalg.norm(v.mean(axis=0)) for v, _, _ in samples.values()])), 3)

@@ -111,8 +111,14 @@ def fit_bertopic(texts: list[str], vectors: np.ndarray) -> tuple[np.ndarray, np.
 def evaluate(data: LabelledTexts, vectors: np.ndarray, *, bertopic: bool = True,
              granularity: float | None = None, piece_spread: float | None = None,
              projection: np.ndarray | None = None, projected_granularity: float | None = None,
-             reference_mean_norm: float | None = None) -> list[MethodResult]:
-    """Run every method on the same vectors and score it against the gold labels.
+             reference_mean_norm: float | None = None,
+             cluster_vectors: np.ndarray | None = None) -> list[MethodResult]:
+    """Run every method on the same texts and score it against the gold labels.
+
+    groundswell's clusterer reads ``cluster_vectors`` (the model's ``cluster_pooling``, as ``groundswell
+    mine`` does; None: ``vectors``); BERTopic and KMeans read ``vectors``, the model's own sentence
+    embeddings (mean pooling, what sentence-transformers gives BERTopic by default). Where the two differ,
+    one more row runs BERTopic + ``reduce_outliers`` on ``cluster_vectors``, for reference.
 
     ``granularity``, ``piece_spread``, ``reference_mean_norm``: the model's own (None: the clusterer's defaults;
     no scaling of the cut), as ``groundswell mine`` uses them. With ``projection`` (the model's intent map, ``nlp.intent_space``, read at
@@ -126,6 +132,8 @@ def evaluate(data: LabelledTexts, vectors: np.ndarray, *, bertopic: bool = True,
     p = nlp_cluster.DEFAULT_PIECE_SPREAD if piece_spread is None else piece_spread
 
     r0 = reference_mean_norm
+    own = vectors
+    vectors = own if cluster_vectors is None else cluster_vectors
     labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, texts=texts, granularity=g, piece_spread=p,
                                                                  reference_mean_norm=r0))
     results.append(_score("groundswell cluster_embeddings (with texts)", _groundswell_settings(True, g, p, r0=r0), gold,
@@ -141,6 +149,7 @@ def evaluate(data: LabelledTexts, vectors: np.ndarray, *, bertopic: bool = True,
         results.append(_score("groundswell cluster_embeddings (with texts, intent map; opt-in)",
                               _groundswell_settings(True, gm, p, True), gold, labels, secs))
 
+    vectors = own
     if bertopic:
         topics, reduced, secs, total = fit_bertopic(texts, vectors)
         results.append(_score(
@@ -153,6 +162,13 @@ def evaluate(data: LabelledTexts, vectors: np.ndarray, *, bertopic: bool = True,
             'same fit, then reduce_outliers(strategy="embeddings", embeddings=embeddings); time is fit + reduction',
             gold, reduced, total,
         ))
+        if cluster_vectors is not None and cluster_vectors is not own:
+            _, reduced, _, total = fit_bertopic(texts, cluster_vectors)
+            results.append(_score(
+                "BERTopic 0.17.4 + reduce_outliers, on groundswell's text-pooled vectors (reference)",
+                "the same recipe on the vectors groundswell's clusterer reads (nlp.embed cluster_pooling)",
+                gold, reduced, total,
+            ))
 
     from sklearn.cluster import KMeans
 
@@ -174,9 +190,11 @@ def _markdown(report: dict) -> str:
         f"# Theme quality on {report['split']}",
         "",
         f"{report['n_texts']} texts, {report['n_intents']} gold intents. Source: {report['source']}.",
-        f"Embeddings: {report['embedding_model']} via `nlp.embed.embed_texts`"
+        f"Embeddings: {report['embedding_model']} via `nlp.embed.embed_pooled`"
         + (f" ({report['embedding_seconds']} s)" if report["embedding_seconds"] else " (cached)")
-        + ".",
+        + (f"; groundswell's clusterer reads {report['cluster_vectors']} (the mean of each text's own tokens), "
+           "BERTopic and KMeans the model's own" if report.get("cluster_vectors", report["embedding_model"])
+           != report["embedding_model"] else "") + ".",
         "NMI and ARI against the gold intents; noise (-1) counts as one more label.",
         (f"Intent map (the opt-in row): {report['intent_map']}, learnt on clinc150 train: on clinc150 its intents "
          "were seen." if report.get("intent_map") else "No intent map row."),
@@ -218,11 +236,14 @@ def main(argv: list[str] | None = None) -> int:
     model = load_model(model=args.model)
     vectors, embed_seconds = cached_embeddings(model, data.name, data.texts, args.cache_dir)
     spec = MODELS[args.model]
+    cluster_vectors = (vectors if spec.cluster_pooling == "mean" else
+                       cached_embeddings(model, data.name, data.texts, args.cache_dir, pooling=spec.cluster_pooling)[0])
     projection = None if args.no_intent_map else model_projection(args.model)
     results = evaluate(data, vectors, bertopic=not args.no_bertopic, granularity=spec.granularity,
                        piece_spread=spec.piece_spread, projection=None if projection is None else projection.matrix,
                        projected_granularity=spec.theme_granularity(mapped=True),
-                       reference_mean_norm=spec.reference_mean_norm if args.scaled_cut else None)
+                       reference_mean_norm=spec.reference_mean_norm if args.scaled_cut else None,
+                       cluster_vectors=cluster_vectors)
 
     report = {
         "split": data.name,
@@ -230,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         "n_texts": len(data.texts),
         "n_intents": len(set(data.labels)),
         "embedding_model": model.model_id,
+        "cluster_vectors": model.vectors_id(spec.cluster_pooling),
         "intent_map": None if projection is None else projection.version,
         "embedding_seconds": None if embed_seconds is None else round(embed_seconds, 1),
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}",

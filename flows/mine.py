@@ -78,8 +78,8 @@ def ingest(store: Store, sources: list[str], run_id: str, settings: Settings, re
 
 @task(cache_policy=NO_CACHE)
 def embed(store: Store, res: m.Resources, as_of: date, settings: Settings, fingerprint: str,
-          embed_fn: Callable[[list[str]], np.ndarray] | None = None,
-          ) -> tuple[tuple[Segment, ...], tuple[str, ...], np.ndarray]:
+          embed_fn: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
+          ) -> tuple[tuple[Segment, ...], tuple[str, ...], np.ndarray, np.ndarray]:
     # never cached by Prefect: the store's embedding cache already makes a rerun cheap, and a
     # pickled copy of every segment and vector (hundreds of MB at 100k) would cost more than it saves
     return m.embed_segments(store, res.model, as_of, settings.embed.batch_size, embed_fn)
@@ -87,9 +87,10 @@ def embed(store: Store, res: m.Resources, as_of: date, settings: Settings, finge
 
 @task(cache_key_fn=_stage_key, persist_result=True)
 def find_themes(store: Store, segments: tuple[Segment, ...], ids: tuple[str, ...], vectors: np.ndarray,
-                as_of: date, settings: Settings, res: m.Resources, fingerprint: str) -> m.ThemeResult:
+                cluster_vectors: np.ndarray, as_of: date, settings: Settings, res: m.Resources,
+                fingerprint: str) -> m.ThemeResult:
     result = m.find_themes(store, segments, ids, vectors, as_of, settings, res.parser, res.small_talk_vectors,
-                           res.model.model_id, res.tagger, res.probe, res.activity)
+                           res.model.model_id, res.tagger, res.probe, res.activity, cluster_vectors=cluster_vectors)
     # cached without the embed stage's outputs (the flow puts them back): the cache stays small
     return replace(result, segments=(), themeable_vectors=np.zeros((0, vectors.shape[1] if vectors.ndim == 2
                                                                        else 0), np.float32))
@@ -261,8 +262,10 @@ def _mine_locked(store: Store, sources: list[str], strat: Strategy, strategy_pat
                 stages[name] = "cached" if state.name == "Cached" else "computed"
                 return state.result()
 
-        segments, ids, vectors = stage(embed, "embed", store, res, as_of, settings, embed_fn=embedder)
-        result = replace(stage(find_themes, "themes", store, segments, ids, vectors, as_of, settings, res),
+        segments, ids, vectors, cluster_vectors = stage(embed, "embed", store, res, as_of, settings,
+                                                        embed_fn=embedder)
+        result = replace(stage(find_themes, "themes", store, segments, ids, vectors, cluster_vectors, as_of,
+                               settings, res),
                          segments=segments, themeable_vectors=vectors)
         if stages["themes"] == "cached":  # the themes are the last run's: nothing was born or changed
             result = replace(result, lineage=(), changes=(
@@ -360,11 +363,11 @@ class _CountingEmbedder:
     def __init__(self, res: m.Resources, batch_size: int) -> None:
         self.res, self.batch_size, self.computed = res, batch_size, 0
 
-    def __call__(self, texts: list[str]) -> np.ndarray:
-        from nlp.embed import embed_texts
+    def __call__(self, texts: list[str]) -> dict[str, np.ndarray]:
+        from nlp.embed import embed_pooled
 
         self.computed += len(texts)
-        return embed_texts(self.res.model, texts, batch_size=self.batch_size)
+        return embed_pooled(self.res.model, texts, batch_size=self.batch_size)
 
 
 def _embedder(settings: Settings, res: m.Resources, progress: StageProgress) -> Any:

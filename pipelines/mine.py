@@ -30,7 +30,7 @@ from nlp.alignment import (
     theme_statement_similarity,
 )
 from nlp.cluster import CLUSTER_RULE, DEFAULT_GRANULARITY, DEFAULT_PIECE_SPREAD, cluster_embeddings
-from nlp.embed import MODELS, EmbeddingModel, embed_texts, text_hash
+from nlp.embed import MODELS, EmbeddingModel, embed_pooled, embed_texts, text_hash
 from nlp.flags import RISING, FlagParams, raise_flags
 from nlp.identity import keep_previous_assignments, match_themes
 from nlp.incremental import extend_clusters, join_themes
@@ -352,49 +352,60 @@ def load_strategy(path: str | Path) -> Strategy:
 
 
 def embed_texts_cached(store: Store, model: EmbeddingModel, texts: Sequence[str], batch_size: int = 64,
-                       embed: Callable[[list[str]], np.ndarray] | None = None,
-                       chunk: int = _EMBED_CHUNK) -> np.ndarray:
-    """Embed texts, reusing and filling the store's cache by (text hash, model id).
+                       embed: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
+                       chunk: int = _EMBED_CHUNK, pooling: str = "mean") -> np.ndarray:
+    """Embed texts, reusing and filling the store's cache by (text hash, vectors id): the vectors of
+    ``pooling`` (``nlp.embed``; the clusterer reads ``model.spec.cluster_pooling``'s).
 
     The texts the cache lacks are embedded and saved ``chunk`` at a time: memory
     stays flat on large runs, and a run killed part-way keeps what it embedded.
+    One pass of the network gives every pooling of ``model.poolings``; each is
+    saved, so asking for the other pooling next finds them all cached.
     ``embed`` computes the missing vectors elsewhere (a Dask cluster, see
-    flows/scale.py); it must give what ``model`` would.
+    flows/scale.py); it must give what ``model`` would, pooling -> vectors.
     """
     out = np.empty((len(texts), model.dimension), dtype=np.float32)
     rows_of: dict[str, list[int]] = {}
     for i, t in enumerate(texts):
         rows_of.setdefault(text_hash(t), []).append(i)
     have: set[str] = set()
-    for h, vec in store.iter_cached_vectors(list(rows_of), model.model_id):
+    for h, vec in store.iter_cached_vectors(list(rows_of), model.vectors_id(pooling)):
         out[rows_of[h]] = vec
         have.add(h)
     missing = [h for h in rows_of if h not in have]
+    poolings = tuple(dict.fromkeys((pooling, *model.poolings)))
     for start in range(0, len(missing), chunk):
         part = missing[start:start + chunk]
         batch = [texts[rows_of[h][0]] for h in part]
-        vecs = embed(batch) if embed is not None else embed_texts(model, batch, batch_size=batch_size)
-        store.save_vectors(dict(zip(part, vecs)), model.model_id)
-        for h, vec in zip(part, vecs):
+        pooled = (embed(batch) if embed is not None
+                  else embed_pooled(model, batch, batch_size=batch_size, poolings=poolings))
+        for p in poolings:
+            store.save_vectors(dict(zip(part, pooled[p])), model.vectors_id(p))
+        for h, vec in zip(part, pooled[pooling]):
             out[rows_of[h]] = vec
-    logger.info("embeddings: %d texts (%d distinct), %d computed, the rest from the store's cache",
-                len(texts), len(rows_of), len(missing))
+    logger.info("embeddings%s: %d texts (%d distinct), %d computed, the rest from the store's cache",
+                "" if pooling == "mean" else f" ({pooling} pooling)", len(texts), len(rows_of), len(missing))
     return out
 
 
 def embed_segments(store: Store, model: EmbeddingModel, as_of: date, batch_size: int = 64,
-                   embed: Callable[[list[str]], np.ndarray] | None = None,
-                   ) -> tuple[tuple[Segment, ...], tuple[str, ...], np.ndarray]:
+                   embed: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
+                   ) -> tuple[tuple[Segment, ...], tuple[str, ...], np.ndarray, np.ndarray]:
     """Load the segments up to as_of and embed the themeable ones.
 
     Returns:
-        (all segments, themeable segment ids, their vectors).
+        (all segments, themeable segment ids, their vectors, the vectors the clusterer reads: of
+        ``model.spec.cluster_pooling``, the same array where that is the mean).
     """
     until = datetime.combine(as_of, dtime.max)
     segments = tuple(store.load_segments(until))
     themeable = [s for s in segments if s.themeable]
-    vectors = embed_texts_cached(store, model, [s.text for s in themeable], batch_size, embed)
-    return segments, tuple(s.segment_id for s in themeable), vectors
+    texts = [s.text for s in themeable]
+    vectors = embed_texts_cached(store, model, texts, batch_size, embed)
+    pooling = model.spec.cluster_pooling
+    cluster_vectors = (vectors if pooling == "mean"
+                       else embed_texts_cached(store, model, texts, batch_size, embed, pooling=pooling))
+    return segments, tuple(s.segment_id for s in themeable), vectors, cluster_vectors
 
 
 def _project_2d(centroids: np.ndarray) -> np.ndarray:
@@ -425,8 +436,12 @@ def find_themes(
     tagger: Any = None,
     probe: SmallTalkProbe | None = None,
     activity: SmallTalkProbe | None = None,
+    cluster_vectors: np.ndarray | None = None,
 ) -> ThemeResult:
     """Cluster themeable segments, describe the clusters, keep ids, measure trends.
+
+    The clusterer reads ``cluster_vectors`` (the same segments' vectors of the model's
+    ``cluster_pooling``, :func:`embed_segments`; None: ``vectors``); every other rule reads ``vectors``.
 
     With ``small_talk_vectors`` (the embedded small-talk prototypes), a cluster
     whose members are mostly near small talk (``nlp.smalltalk.small_talk_themes``)
@@ -450,6 +465,7 @@ def find_themes(
     """
     by_id = {s.segment_id: s for s in segments}
     rows = [by_id[i] for i in themeable_ids]
+    cvectors = vectors if cluster_vectors is None else cluster_vectors
     kwargs: dict[str, Any] = {"min_cluster_size": settings.themes.min_theme_size, "seed": settings.themes.seed}
     granularity = settings.themes.granularity
     if granularity is not None and granularity >= _OLD_SCALE_GRANULARITY:
@@ -483,6 +499,8 @@ def find_themes(
              "granularity": kwargs.get("granularity", DEFAULT_GRANULARITY),
              "piece_spread": kwargs.get("piece_spread", DEFAULT_PIECE_SPREAD),
              **({"granularity_scaled_from": kwargs["reference_mean_norm"]} if "reference_mean_norm" in kwargs else {}),
+             **({"cluster_pooling": spec.cluster_pooling}
+                if cluster_vectors is not None and spec.cluster_pooling != "mean" else {}),
              **({"slot_answers": True} if settings.themes.slot_answers else {}),
              **({"intent_projection": projection.version} if projection is not None else {}),
              **({"recluster": True} if settings.themes.recluster else {}),
@@ -520,7 +538,7 @@ def find_themes(
     if previous is not None:
         # a thin note keeps last run's theme; a new one is only placed by _join_thin_notes
         placed = ~thin | (previous >= 0)
-        ext = extend_clusters(vectors[placed], previous[placed], [r.text for r, p in zip(rows, placed) if p],
+        ext = extend_clusters(cvectors[placed], previous[placed], [r.text for r, p in zip(rows, placed) if p],
                               **kwargs)
         grown = np.full(len(rows), -1, dtype=np.int64)
         grown[placed] = ext.labels
@@ -533,7 +551,7 @@ def find_themes(
                     "%d noise", clustering["unthemed"], ext.joined, ext.in_new_clusters, ext.new_clusters, ext.noise)
     else:
         founders = ~aside
-        labels, dropped_why = _drop_small_talk_themes(_cluster_rows(vectors, rows, founders, kwargs), vectors,
+        labels, dropped_why = _drop_small_talk_themes(_cluster_rows(cvectors, rows, founders, kwargs), vectors,
                                                       similarity, settings, spoken, need_like, probability, logs)
         found = np.isin(dropped_why, [NO_THEME_REASONS["meaning"], NO_THEME_REASONS["cluster"]])
         if logs is not None:  # of a rep's activity log, the notes that are one; a need noted beside them stays
@@ -542,7 +560,7 @@ def find_themes(
             # small talk that passed the per-turn tests spreads the needs' themes and joins them: once the theme
             # rules have found it, the rest is clustered again without it
             founders &= ~found
-            labels, again = _drop_small_talk_themes(_cluster_rows(vectors, rows, founders, kwargs), vectors,
+            labels, again = _drop_small_talk_themes(_cluster_rows(cvectors, rows, founders, kwargs), vectors,
                                                     similarity, settings, spoken, need_like, probability, logs)
             dropped_why = np.where(found, dropped_why, again)
             clustering["reclustered_without"] = int(found.sum())
@@ -1280,11 +1298,12 @@ def mine(
         report = ingest_sources(store, sources, run_id, settings, res.split_sentences)
         done()
         done = stage("embed")
-        segments, ids, vectors = embed_segments(store, res.model, as_of, settings.embed.batch_size)
+        segments, ids, vectors, cluster_vectors = embed_segments(store, res.model, as_of, settings.embed.batch_size)
         done()
         done = stage("themes")
         result = find_themes(store, segments, ids, vectors, as_of, settings, res.parser, res.small_talk_vectors,
-                             res.model.model_id, res.tagger, res.probe, res.activity)
+                             res.model.model_id, res.tagger, res.probe, res.activity,
+                             cluster_vectors=cluster_vectors)
         done()
         done = stage("strategy")
         themes, flags, matrix = compare_with_strategy(result, strategy, store, res.model, settings, nlp=res.parser)

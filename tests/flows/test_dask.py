@@ -25,16 +25,18 @@ def dask_address():
 
 def test_dask_embedder_matches_local_embedding(dask_address, embedding_model):
     from flows.scale import DaskEmbedder
-    from nlp.embed import embed_texts
+    from nlp.embed import embed_pooled
 
     texts = [f"we need approvals routed by cost centre {i}" for i in range(7)] + ["NetSuite sync breaks"]
     seen: list[tuple[int, int]] = []
     embedder = DaskEmbedder(dask_address, model_id=embedding_model.model_id, chunk_size=3,
                             progress=lambda d, n: seen.append((d, n)))
     remote = embedder(texts)
-    local = embed_texts(embedding_model, texts)
-    assert remote.shape == local.shape and remote.dtype == np.float32
-    assert np.allclose(remote, local, atol=1e-5)  # in order, chunk by chunk
+    local = embed_pooled(embedding_model, texts)
+    assert set(remote) == set(local) == set(embedding_model.poolings)  # every pooling the run needs
+    for pooling, vecs in local.items():
+        assert remote[pooling].shape == vecs.shape and remote[pooling].dtype == np.float32
+        assert np.allclose(remote[pooling], vecs, atol=1e-5)  # in order, chunk by chunk
     assert embedder.computed == len(texts) and embedder.workers == 1
     assert seen[-1] == (3, 3)
 

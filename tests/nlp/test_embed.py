@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlp.embed import DEFAULT_BACKEND, Backend, embed_texts, load_model, text_hash
+from nlp.embed import DEFAULT_BACKEND, Backend, embed_pooled, embed_texts, load_model, text_hash
 
 SENTENCES = [
     "We need two-way sync with NetSuite before we can sign.",
@@ -54,15 +54,32 @@ def test_embed_texts_keeps_input_order_whatever_the_batching(model, batch_size):
         assert cos.mean() > 0.98 and cos.min() > 0.93
 
 
+def test_one_pass_gives_each_pooling_as_asked_alone(model):
+    pooled = embed_pooled(model, SENTENCES)
+    assert set(pooled) == set(model.poolings) == {"mean", "text"}  # MiniLM's clusterer reads the text's own tokens
+    np.testing.assert_allclose(pooled["mean"], embed_texts(model, SENTENCES), atol=1e-6)
+    np.testing.assert_allclose(pooled["text"], embed_texts(model, SENTENCES, pooling="text"), atol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(pooled["text"], axis=1), 1.0, atol=1e-5)
+    cos = np.sum(pooled["mean"] * pooled["text"], axis=1)
+    assert 0.5 < cos.min() and cos.max() < 0.9999  # the markers' outputs weigh most in a short text ("ok")
+    assert model.vectors_id("mean") == model.model_id and model.vectors_id("text") == model.model_id + "/pool-text"
+
+
+def test_unknown_pooling_is_refused(model):
+    with pytest.raises(ValueError, match="unknown pooling 'max'; use one of mean, text"):
+        embed_pooled(model, SENTENCES, poolings=("max",))
+
+
 def test_onnx_int8_agrees_with_torch_fp32(tmp_path_factory):
     cache = _cache_dir(tmp_path_factory)
-    ref = embed_texts(load_model(backend=Backend.TORCH), SENTENCES)
-    int8 = embed_texts(load_model(backend=Backend.ONNX_INT8, cache_dir=cache), SENTENCES)
-    cos = np.sum(ref * int8, axis=1)
-    # the bench measures the 0.99 criterion on 2,000 real texts (evaluation/results/bench-*.md);
-    # these eight include "ok", whose three tokens move most under int8
-    assert cos.mean() >= 0.98
-    assert cos.min() >= 0.94
+    ref = embed_pooled(load_model(backend=Backend.TORCH), SENTENCES)
+    int8 = embed_pooled(load_model(backend=Backend.ONNX_INT8, cache_dir=cache), SENTENCES)
+    for pooling in ("mean", "text"):
+        cos = np.sum(ref[pooling] * int8[pooling], axis=1)
+        # the bench measures the 0.99 criterion on 2,000 real texts (evaluation/results/bench-*.md);
+        # these eight include "ok", whose three tokens move most under int8
+        assert cos.mean() >= 0.98
+        assert cos.min() >= 0.94
 
 
 def test_load_model_ids_name_the_back_end(tmp_path_factory):

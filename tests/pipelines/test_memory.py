@@ -37,7 +37,9 @@ def test_runs_a_week_apart_keep_steady_theme_ids(resources, tmp_path) -> None:
     second = mine(SOURCES, SAMPLE / "strategy.md", tmp_path / "b", store_url=url, as_of=D,
                   settings=Settings(), resources=resources)
     kept, steady, lost = steady_kept(first.themes, second.themes)
-    assert steady >= 20
+    # enough steady themes for the share to mean something: 17 of the first run's themes since the clusterer
+    # reads the text's own tokens (nlp.embed cluster_pooling), 20 or more before
+    assert steady >= 15
     # a week's more data may join two steady themes into one, split one or scatter a small one; most
     # keep their id. Over the sample's five week-apart pairs of full runs, 80-96% of the steady themes
     # kept their id per pair: 88% in all with themes.recluster, 90% without; 84-93%, 87% in all, with
