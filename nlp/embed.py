@@ -460,9 +460,9 @@ def _embed_onnx(model: EmbeddingModel, texts: Sequence[str], poolings: Sequence[
         if with_types:
             feed["token_type_ids"] = np.zeros_like(ids)
         (hidden,) = session.run(None, feed)
-        markers = np.asarray(encs[i].special_tokens_mask, dtype=bool)  # [CLS] and [SEP], <s> and </s>
+        pooled = _pooled(hidden[0], poolings)
         for pooling, vecs in out.items():
-            vecs[i] = _pooled(hidden[0], pooling, markers)
+            vecs[i] = pooled[pooling]
 
     if model.threads > 1 and len(encs) > 1:
         from concurrent.futures import ThreadPoolExecutor
@@ -480,12 +480,11 @@ def _unit_rows(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
-def _pooled(tokens: np.ndarray, pooling: str, markers: np.ndarray) -> np.ndarray:
-    """A text's token vectors averaged: all of them (``"mean"``), or without the ``markers`` (``"text"``;
-    all of them where nothing else is left)."""
-    if pooling == "text" and not markers.all():
-        tokens = tokens[~markers]
-    return tokens.mean(axis=0)
+def _pooled(tokens: np.ndarray, poolings: Sequence[str]) -> dict[str, np.ndarray]:
+    """One text's token vectors averaged each way asked: all of them (``"mean"``), or without the markers the
+    tokenizer puts first and last (``"text"``: ``[CLS]`` and ``[SEP]``, ``<s>`` and ``</s>``; all of them where
+    nothing else is left). Views, no copies: this runs once per text, beside the network."""
+    return {p: (tokens[1:-1] if p == "text" and len(tokens) > 2 else tokens).mean(axis=0) for p in poolings}
 
 
 def _embed_torch(model: EmbeddingModel, texts: Sequence[str], batch_size: int,
@@ -498,12 +497,10 @@ def _embed_torch(model: EmbeddingModel, texts: Sequence[str], batch_size: int,
     tokens = model.model.encode(list(texts), batch_size=batch_size, output_value="token_embeddings",
                                 show_progress_bar=False)
     out = {p: np.empty((len(texts), model.dimension), dtype=np.float32) for p in poolings}
-    for i, t in enumerate(tokens):  # each text's tokens, padding cut off: its markers first and last
-        t = t.detach().cpu().float().numpy()
-        markers = np.zeros(len(t), dtype=bool)
-        markers[[0, -1]] = True
+    for i, t in enumerate(tokens):  # each text's tokens, padding cut off
+        pooled = _pooled(t.detach().cpu().float().numpy(), poolings)
         for pooling, vecs in out.items():
-            vecs[i] = _pooled(t, pooling, markers)
+            vecs[i] = pooled[pooling]
     return {p: _unit_rows(v) for p, v in out.items()}
 
 

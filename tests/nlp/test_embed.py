@@ -65,6 +65,13 @@ def test_one_pass_gives_each_pooling_as_asked_alone(model):
     assert model.vectors_id("mean") == model.model_id and model.vectors_id("text") == model.model_id + "/pool-text"
 
 
+def test_the_tokenizer_puts_its_markers_first_and_last(model):
+    """The "text" pooling leaves out a text's first and last token vectors: they must be the tokenizer's markers."""
+    for enc in model.tokenizer.encode_batch(SENTENCES + ["", "word " * 400]):  # empty, and cut at the maximum
+        mask = list(enc.special_tokens_mask)
+        assert mask[0] == mask[-1] == 1 and not any(mask[1:-1])
+
+
 def test_unknown_pooling_is_refused(model):
     with pytest.raises(ValueError, match="unknown pooling 'max'; use one of mean, text"):
         embed_pooled(model, SENTENCES, poolings=("max",))
