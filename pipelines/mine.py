@@ -354,37 +354,47 @@ def load_strategy(path: str | Path) -> Strategy:
 def embed_texts_cached(store: Store, model: EmbeddingModel, texts: Sequence[str], batch_size: int = 64,
                        embed: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
                        chunk: int = _EMBED_CHUNK, pooling: str = "mean") -> np.ndarray:
-    """Embed texts, reusing and filling the store's cache by (text hash, vectors id): the vectors of
-    ``pooling`` (``nlp.embed``; the clusterer reads ``model.spec.cluster_pooling``'s).
+    """Embed texts, reusing and filling the store's cache: the vectors of ``pooling`` (``nlp.embed``; the
+    clusterer reads ``model.spec.cluster_pooling``'s). See :func:`embed_pooled_cached`."""
+    return embed_pooled_cached(store, model, texts, (pooling,), batch_size, embed, chunk)[pooling]
 
-    The texts the cache lacks are embedded and saved ``chunk`` at a time: memory
-    stays flat on large runs, and a run killed part-way keeps what it embedded.
-    One pass of the network gives every pooling of ``model.poolings``; each is
-    saved, so asking for the other pooling next finds them all cached.
-    ``embed`` computes the missing vectors elsewhere (a Dask cluster, see
-    flows/scale.py); it must give what ``model`` would, pooling -> vectors.
+
+def embed_pooled_cached(store: Store, model: EmbeddingModel, texts: Sequence[str], poolings: Sequence[str],
+                        batch_size: int = 64, embed: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
+                        chunk: int = _EMBED_CHUNK) -> dict[str, np.ndarray]:
+    """Embed texts, reusing and filling the store's cache by (text hash, vectors id): pooling -> vectors,
+    for each of ``poolings``.
+
+    A text the cache lacks in any of them is embedded once, every pooling of ``model.poolings`` from
+    the one pass, and each is saved, ``chunk`` texts at a time: memory stays flat on large runs, and a
+    run killed part-way keeps what it embedded. ``embed`` computes the missing vectors elsewhere (a
+    Dask cluster, see flows/scale.py); it must give what ``model`` would, pooling -> vectors.
     """
-    out = np.empty((len(texts), model.dimension), dtype=np.float32)
+    out = {p: np.empty((len(texts), model.dimension), dtype=np.float32) for p in poolings}
     rows_of: dict[str, list[int]] = {}
     for i, t in enumerate(texts):
         rows_of.setdefault(text_hash(t), []).append(i)
-    have: set[str] = set()
-    for h, vec in store.iter_cached_vectors(list(rows_of), model.vectors_id(pooling)):
-        out[rows_of[h]] = vec
-        have.add(h)
-    missing = [h for h in rows_of if h not in have]
-    poolings = tuple(dict.fromkeys((pooling, *model.poolings)))
+    have: dict[str, set[str]] = {}
+    for p in poolings:
+        have[p] = set()
+        for h, vec in store.iter_cached_vectors(list(rows_of), model.vectors_id(p)):
+            out[p][rows_of[h]] = vec
+            have[p].add(h)
+    missing = [h for h in rows_of if any(h not in got for got in have.values())]
+    computed = tuple(dict.fromkeys((*poolings, *model.poolings)))
     for start in range(0, len(missing), chunk):
         part = missing[start:start + chunk]
         batch = [texts[rows_of[h][0]] for h in part]
         pooled = (embed(batch) if embed is not None
-                  else embed_pooled(model, batch, batch_size=batch_size, poolings=poolings))
-        for p in poolings:
+                  else embed_pooled(model, batch, batch_size=batch_size, poolings=computed))
+        for p in computed:
             store.save_vectors(dict(zip(part, pooled[p])), model.vectors_id(p))
-        for h, vec in zip(part, pooled[pooling]):
-            out[rows_of[h]] = vec
-    logger.info("embeddings%s: %d texts (%d distinct), %d computed, the rest from the store's cache",
-                "" if pooling == "mean" else f" ({pooling} pooling)", len(texts), len(rows_of), len(missing))
+        for p in poolings:
+            for h, vec in zip(part, pooled[p]):
+                out[p][rows_of[h]] = vec
+    logger.info("embeddings: %d texts (%d distinct), %d computed, the rest from the store's cache%s",
+                len(texts), len(rows_of), len(missing),
+                "" if tuple(poolings) == ("mean",) else f" ({', '.join(poolings)} pooling)")
     return out
 
 
@@ -400,12 +410,8 @@ def embed_segments(store: Store, model: EmbeddingModel, as_of: date, batch_size:
     until = datetime.combine(as_of, dtime.max)
     segments = tuple(store.load_segments(until))
     themeable = [s for s in segments if s.themeable]
-    texts = [s.text for s in themeable]
-    vectors = embed_texts_cached(store, model, texts, batch_size, embed)
-    pooling = model.spec.cluster_pooling
-    cluster_vectors = (vectors if pooling == "mean"
-                       else embed_texts_cached(store, model, texts, batch_size, embed, pooling=pooling))
-    return segments, tuple(s.segment_id for s in themeable), vectors, cluster_vectors
+    pooled = embed_pooled_cached(store, model, [s.text for s in themeable], model.poolings, batch_size, embed)
+    return segments, tuple(s.segment_id for s in themeable), pooled["mean"], pooled[model.spec.cluster_pooling]
 
 
 def _project_2d(centroids: np.ndarray) -> np.ndarray:
