@@ -103,7 +103,7 @@ class ThemeSettings(BaseModel):
         None, gt=0, lt=1,
         description="Mean squared distance of a segment to its theme's centre at which the theme tree is cut: "
                     "lower gives more, tighter themes. Measured on the points after each is moved toward its nearest "
-                    "neighbours (None: the model's default, chosen on CLINC150: 0.24 for MiniLM, 0.18 with its intent map "
+                    "neighbours (None: the model's default, chosen on CLINC150: 0.23 for MiniLM, 0.18 with its intent map "
                     "(themes.intent_projection), 0.21 for mpnet).",
     )
     scale_granularity: bool = Field(
