@@ -132,24 +132,22 @@ def evaluate(data: LabelledTexts, vectors: np.ndarray, *, bertopic: bool = True,
     p = nlp_cluster.DEFAULT_PIECE_SPREAD if piece_spread is None else piece_spread
 
     r0 = reference_mean_norm
-    own = vectors
-    vectors = own if cluster_vectors is None else cluster_vectors
-    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, texts=texts, granularity=g, piece_spread=p,
+    cv = vectors if cluster_vectors is None else cluster_vectors  # what the clusterer reads
+    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(cv, texts=texts, granularity=g, piece_spread=p,
                                                                  reference_mean_norm=r0))
     results.append(_score("groundswell cluster_embeddings (with texts)", _groundswell_settings(True, g, p, r0=r0), gold,
                           labels, secs))
-    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, granularity=g, piece_spread=p,
+    labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(cv, granularity=g, piece_spread=p,
                                                                  reference_mean_norm=r0))
     results.append(_score("groundswell cluster_embeddings (embeddings only)", _groundswell_settings(False, g, p, r0=r0), gold,
                           labels, secs))
     if projection is not None:
         gm = g if projected_granularity is None else projected_granularity
-        labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(vectors, texts=texts, granularity=gm,
+        labels, secs = _timed(lambda: nlp_cluster.cluster_embeddings(cv, texts=texts, granularity=gm,
                                                                      piece_spread=p, projection=projection))
         results.append(_score("groundswell cluster_embeddings (with texts, intent map; opt-in)",
                               _groundswell_settings(True, gm, p, True), gold, labels, secs))
 
-    vectors = own
     if bertopic:
         topics, reduced, secs, total = fit_bertopic(texts, vectors)
         results.append(_score(
@@ -162,7 +160,7 @@ def evaluate(data: LabelledTexts, vectors: np.ndarray, *, bertopic: bool = True,
             'same fit, then reduce_outliers(strategy="embeddings", embeddings=embeddings); time is fit + reduction',
             gold, reduced, total,
         ))
-        if cluster_vectors is not None and cluster_vectors is not own:
+        if cv is not vectors:
             _, reduced, _, total = fit_bertopic(texts, cluster_vectors)
             results.append(_score(
                 "BERTopic 0.17.4 + reduce_outliers, on groundswell's text-pooled vectors (reference)",
