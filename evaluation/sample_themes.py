@@ -20,7 +20,10 @@ generator, which is imported, never run), and reports:
   and how many of them carry a theme;
 - the themes: how many there are, how many are mostly one planted need (80% or
   more of their members that hold one), and how many are mostly segments that
-  hold none (small talk, admin notes, headers, next steps).
+  hold none (small talk, admin notes, headers, next steps);
+- the labels: of the themes that are mostly one planted need, how many have a
+  label holding one of that need's keywords (``planted.json``: the words its
+  mentions use again and again; a plural counts as its singular).
 
 Development data only: the phrasings are the sample's own. Results:
 ``results/sample-themes[-SETTINGS].{json,md}``.
@@ -74,11 +77,22 @@ def planted_needs(text: str, patterns: dict[str, list[re.Pattern[str]]]) -> froz
     return frozenset(name for name, pats in patterns.items() if any(p.search(text) for p in pats))
 
 
+def label_names(label: str, keywords: list[str]) -> bool:
+    """Whether a word of ``label`` (hyphenated words also in parts) is one of ``keywords``; a plural counts
+    as its singular ("Approvals" names "approval")."""
+    def stem(w: str) -> str:
+        return w[:-1] if len(w) > 3 and w.endswith("s") else w
+    words = {stem(w) for w in re.findall(r"[a-z0-9]+", label.lower())}
+    return bool(words & {stem(k.lower()) for k in keywords})
+
+
 def main(argv: list[str] | None = None) -> int:
     args, settings = in_process_harness(__doc__.splitlines()[0], RESULTS_DIR, argv)
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     patterns = planted_patterns()
+    need_keywords = {t["name"]: t["keywords"] for t in
+                     json.loads((GENERATOR.parent / "sample" / "planted.json").read_text(encoding="utf-8"))["themes"]}
     with tempfile.TemporaryDirectory(prefix="gs-sample-") as tmp:
         result, segments = mine_sample(settings, Path(tmp))
     stored = [s for s in segments if s.speaker_role.value != "rep"]
@@ -99,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
                        "purity": round(count / max(sum(held.values()), 1), 3),
                        "with_a_need": round(with_need / max(len(t.members), 1), 3)})
     pure = [t for t in themes if t["purity"] >= PURE_SHARE and t["with_a_need"] >= 0.5]
+    for t in pure:
+        t["label_names_need"] = label_names(t["label"], need_keywords[t["need"]])
     no_need = [t for t in themes if t["with_a_need"] < 0.5]
     report = {
         "settings": args.settings, "as_of": AS_OF.isoformat(), "segments": len(stored),
@@ -108,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         "one_need": {"segments": len(single), "themed": sum(sid in theme_of for sid in single)},
         "several_needs": {"segments": len(several), "themed": sum(sid in theme_of for sid in several)},
         "themes": len(themes), "themes_mostly_one_need": len(pure), "themes_mostly_no_need": len(no_need),
+        "labels_naming_their_need": sum(t["label_names_need"] for t in pure),
         "flags": [f"{f.kind.value} {f.theme_id or f.statement_id}" for f in result.flags], "per_theme": themes,
     }
     args.out.mkdir(parents=True, exist_ok=True)
@@ -125,10 +142,13 @@ def main(argv: list[str] | None = None) -> int:
              f"- segments holding two or more planted needs: {many['segments']}; in a theme {many['themed']}",
              f"- themes: {len(themes)}; mostly one need ({PURE_SHARE:.0%} or more): {len(pure)}; "
              f"mostly segments with no planted need: {len(no_need)}",
+             f"- labels that hold a keyword of their planted need (of the themes mostly one need): "
+             f"{report['labels_naming_their_need']} of {len(pure)}",
              f"- flags: {', '.join(report['flags'])}", "",
-             "| theme | label | members | planted need | purity | with a need |", "| --- | --- | ---: | --- | ---: | ---: |"]
-    lines += [f"| {t['id']} | {t['label']} | {t['size']} | {t['need']} | {t['purity']:.2f} | {t['with_a_need']:.2f} |"
-              for t in themes]
+             "| theme | label | members | planted need | purity | with a need | label names the need |",
+             "| --- | --- | ---: | --- | ---: | ---: | --- |"]
+    lines += [f"| {t['id']} | {t['label']} | {t['size']} | {t['need']} | {t['purity']:.2f} | {t['with_a_need']:.2f} | "
+              f"{ {True: 'yes', False: 'no'}.get(t.get('label_names_need'), '') } |" for t in themes]
     (args.out / f"{stem}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 0

@@ -25,7 +25,9 @@ logger = logging.getLogger(__name__)
 #: workflow", not "Approval / different").
 #: v6: a noun phrase keeps its hyphenated words whole ("Three-way match", not "Way match"; "multi-tenant SaaS")
 #: and drops a note's shorthand ("w/").
-LABEL_RULE = "labels.v6"
+#: v7: the noun phrase holding the best-ranked keyword comes first ("2-way sync NetSuite / Sage Intacct" for a theme
+#: whose first keywords are "sync, netsuite", not "Bills / payments", the phrases said most often).
+LABEL_RULE = "labels.v7"
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
 _PLACEHOLDER = re.compile(r"<[A-Z]+>")
@@ -264,10 +266,16 @@ def _joined(tokens: Sequence[Any], text: Callable[[Any], str]) -> str:
     return out
 
 
-def _noun_phrases(docs: Sequence[Any], keywords: Sequence[str], top: int = 2) -> list[str]:
-    """Noun phrases from parsed texts that contain the cluster's keywords, most frequent first."""
-    kw = {w for k in keywords[:6] for w in k.split()}
+def _noun_phrases(docs: Sequence[Any], keywords: Sequence[str], top: int = 3) -> list[str]:
+    """Noun phrases from parsed texts that contain the cluster's keywords: those holding a higher-ranked
+    keyword first (labels.v7), then the most frequent."""
+    # each word of the top six keywords -> the rank of the first keyword that holds it
+    rank: dict[str, int] = {}
+    for i, k in enumerate(keywords[:6]):
+        for w in k.split():
+            rank.setdefault(w, i)
     counts: Counter[str] = Counter()
+    best: dict[str, int] = {}
     surfaces: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for doc in docs:
         for chunk in doc.noun_chunks:
@@ -275,12 +283,17 @@ def _noun_phrases(docs: Sequence[Any], keywords: Sequence[str], top: int = 2) ->
             if not toks or len([t for t in toks if t.text != "-"]) > 4:
                 continue
             key = _joined(toks, lambda t: _NUMBERS.get(t.lower_, t.lemma_.lower()))  # "three-way" is "3-way"
-            if not any(t.lower_ in kw or t.lemma_.lower() in kw for t in toks):
+            held = [rank[w] for t in toks for w in (t.lower_, t.lemma_.lower()) if w in rank]
+            if not held:
                 continue
             counts[key] += 1
+            best[key] = min(held)
             surfaces[key][_joined(toks, lambda t: t.text)] += 1
-    # a longer phrase says more: each word, and each part of a hyphenated one, adds 0.3 to its weight
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1] * (1 + 0.3 * len(re.split(r"[\s-]+", kv[0]))), kv[0]))
+    # the phrase holding the best-ranked keyword first ("2-way sync NetSuite" before "bills" in a theme
+    # whose first keyword is "sync"); among equals a longer phrase says more: each word, and each part of a
+    # hyphenated one, adds 0.3 to its weight
+    ranked = sorted(counts.items(), key=lambda kv: (best[kv[0]], -kv[1] * (1 + 0.3 * len(re.split(r"[\s-]+", kv[0]))),
+                                                     kv[0]))
     # each phrase as it is written most often (first written, at a tie)
     return [surfaces[k].most_common(1)[0][0] for k, c in ranked if c >= 2][:top]
 

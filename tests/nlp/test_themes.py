@@ -231,6 +231,17 @@ def test_a_label_keeps_a_hyphenated_word_whole_and_drops_note_shorthand(parser) 
     assert "w/" not in summary.label
 
 
+def test_the_phrase_holding_the_first_keyword_comes_before_a_phrase_said_more_often(parser) -> None:
+    """labels.v7: a theme whose first keyword is "sync" is not labelled by "bills", said in every text."""
+    from nlp.themes import _noun_phrases
+
+    texts = ["The bills must reach NetSuite through a 2-way sync.", "Bills and payments need a 2-way sync.",
+             "Our bills pile up; we want the bills in NetSuite.", "Vendors send bills and the bills wait.",
+             "A 2-way sync would post the bills."]
+    phrases = _noun_phrases(list(parser.pipe(texts)), ["sync", "netsuite", "bills"])
+    assert phrases[:2] == ["2-way sync", "NetSuite"], phrases  # "bills", said most, holds only the third keyword
+
+
 def test_a_label_part_made_only_of_names_is_never_used() -> None:
     from nlp.themes import _label_from
 

