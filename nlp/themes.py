@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 #: v6: a noun phrase keeps its hyphenated words whole ("Three-way match", not "Way match"; "multi-tenant SaaS")
 #: and drops a note's shorthand ("w/").
 #: v7: the noun phrase holding the best-ranked keyword comes first ("2-way sync NetSuite / Sage Intacct" for a theme
-#: whose first keywords are "sync, netsuite", not "Bills / payments", the phrases said most often).
+#: whose first keywords are "sync, netsuite", not "Bills / payments", the phrases said most often); three phrases are
+#: offered, so that one repeating the first ("Oil change" after "Oil") still leaves a phrase for the second part.
 LABEL_RULE = "labels.v7"
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
@@ -216,14 +217,24 @@ def _modifiers(docs: Sequence[Any], keywords: Sequence[str]) -> frozenset[str]:
     return frozenset(k for k, c in tags.items() if c[True] > c[False])
 
 
+#: Words that say when, not what: a label part made only of them ("march", "tomorrow morning", "friday") is never
+#: used (labels.v7). "may" is left out: it is a modal verb far more often than a month.
+_WHEN = frozenset(
+    "january february march april june july august september october november december jan feb mar apr jun jul aug "
+    "sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday tue tues thu thur thurs fri "
+    "today tomorrow tonight yesterday morning afternoon evening night weekend day days week weeks month "
+    "months year years noon midnight am pm".split())
+
+
 def _label_from(keywords: Sequence[str], phrases: Sequence[str], english: frozenset[str] = frozenset(),
                 people: frozenset[str] = frozenset(), modifiers: frozenset[str] = frozenset()) -> str:
-    """Two distinct key phrases joined by " / "; parts with the same words count once, names never, and
-    no one-word keyword that the texts use as an adjective or adverb (``modifiers``)."""
+    """Two distinct key phrases joined by " / "; parts with the same words count once, names never, no
+    one-word keyword that the texts use as an adjective or adverb (``modifiers``), and no part made only of
+    words that say when (:data:`_WHEN`)."""
     parts: list[str] = []
     for p in list(phrases) + [k for k in keywords if k not in modifiers]:
         w = _words(p)
-        if (not w or any(w <= _words(q) or _words(q) <= w for q in parts) or _names_only(p)
+        if (not w or w <= _WHEN or any(w <= _words(q) or _words(q) <= w for q in parts) or _names_only(p)
                 or _has_a_name(p, english) or _names_someone(p, people)):
             continue
         parts.append(p)

@@ -242,11 +242,20 @@ def test_the_phrase_holding_the_first_keyword_comes_before_a_phrase_said_more_of
     assert phrases[:2] == ["2-way sync", "NetSuite"], phrases  # "bills", said most, holds only the third keyword
 
 
+def test_a_label_part_that_only_says_when_is_never_used() -> None:
+    """labels.v7: "march", "tomorrow morning" say when, not what; a part with another word stays."""
+    from nlp.themes import _label_from
+
+    assert _label_from(["calendar", "thursday", "doctor appointment"], []) == "Calendar / doctor appointment"
+    assert _label_from(["alarm", "wake"], ["Alarm", "tomorrow morning"]) == "Alarm / wake"
+    assert _label_from(["pto", "march"], ["Vacation days", "March"]) == "Vacation days / pto"
+
+
 def test_a_label_part_made_only_of_names_is_never_used() -> None:
     from nlp.themes import _label_from
 
     # clinc150's "schedule a meeting with carrie and lisa" gave the label "Meeting / carrie lisa"
-    assert _label_from(["meeting", "tomorrow"], ["Meeting", "carrie lisa"]) == "Meeting / tomorrow"
+    assert _label_from(["meeting", "agenda"], ["Meeting", "carrie lisa"]) == "Meeting / agenda"
     assert _label_from(["intacct", "sync"], ["Sage Intacct", "sync"]) == "Sage Intacct / sync"  # a product keeps its name
     assert _label_from(["price", "cfo"], []) == "Price / cfo"  # one word that is also a surname stays
 
