@@ -27,7 +27,9 @@ logger = logging.getLogger(__name__)
 #: and drops a note's shorthand ("w/").
 #: v7: the noun phrase holding the best-ranked keyword comes first ("2-way sync NetSuite / Sage Intacct" for a theme
 #: whose first keywords are "sync, netsuite", not "Bills / payments", the phrases said most often); three phrases are
-#: offered, so that one repeating the first ("Oil change" after "Oil") still leaves a phrase for the second part.
+#: offered, so that one repeating the first ("Oil change" after "Oil") still leaves a phrase for the second part;
+#: no part made only of words that say when ("march", "tomorrow morning"); content words of scikit-learn's stop
+#: list ("bill", "interest", "due") can be keywords, and a keyword's plural or singular is not repeated.
 LABEL_RULE = "labels.v7"
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
@@ -96,10 +98,16 @@ def pick_exemplars(
     return chosen
 
 
+#: Words of scikit-learn's English stop list that name what a customer raises: they stay keywords (labels.v7).
+#: Not "first", "next", "last", "part", "side", "top": on calls and in notes they are mostly filler ("next steps",
+#: "on our side", "first entity ... the rest").
+_CONTENT_STOP_WORDS = frozenset("amount bill due interest name system".split())
+
+
 def _ctfidf_keywords(texts_per_cluster: Sequence[str], top_n: int) -> list[list[tuple[str, float]]]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-    stop = sorted(set(ENGLISH_STOP_WORDS) | _EXTRA_STOP)
+    stop = sorted((set(ENGLISH_STOP_WORDS) - _CONTENT_STOP_WORDS) | _EXTRA_STOP)
     if not texts_per_cluster:
         return []
     vec = CountVectorizer(ngram_range=(1, 2), stop_words=stop, token_pattern=_TOKEN, lowercase=True,
@@ -136,7 +144,9 @@ def _dedupe_keywords(scored: list[tuple[str, float]], top_n: int, *, bigram_shar
         if any(term == k for k, _ in kept):
             continue
         if len(words) == 1:
-            if any(term in k.split() for k, _ in kept):
+            # a word already kept, alone or in a bigram, or its singular or plural ("invoice", "invoices")
+            forms = {term, term + "s", term[:-1] if term.endswith("s") else term}
+            if any(forms & set(k.split()) for k, _ in kept):
                 continue
             kept.append((term, score))
         else:

@@ -251,6 +251,17 @@ def test_a_label_part_that_only_says_when_is_never_used() -> None:
     assert _label_from(["pto", "march"], ["Vacation days", "March"]) == "Vacation days / pto"
 
 
+def test_a_keyword_is_not_repeated_as_its_plural_and_content_words_of_the_stop_list_stay() -> None:
+    """labels.v7: "invoices" after "invoice" says nothing more; "bill", "due", "interest" name a need."""
+    from nlp.themes import _ctfidf_keywords, _dedupe_keywords
+
+    assert _dedupe_keywords([("invoice", 1.0), ("invoices", 0.9), ("po", 0.8)], 3) == ["invoice", "po"]
+    scored = _ctfidf_keywords(["when is my water bill due, the bill is due soon",
+                               "what interest rate do I get, the interest is high"], 4)
+    assert {"bill", "due"} <= {w for t, _ in scored[0] for w in t.split()}, scored[0]
+    assert "interest" in {w for t, _ in scored[1] for w in t.split()}, scored[1]
+
+
 def test_a_label_part_made_only_of_names_is_never_used() -> None:
     from nlp.themes import _label_from
 
