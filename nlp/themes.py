@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 #: whose first keywords are "sync, netsuite", not "Bills / payments", the phrases said most often); three phrases are
 #: offered, so that one repeating the first ("Oil change" after "Oil") still leaves a phrase for the second part;
 #: no part made only of words that say when ("march", "tomorrow morning"); content words of scikit-learn's stop
-#: list ("bill", "interest", "due") can be keywords, and a keyword's plural or singular is not repeated.
+#: list ("bill", "interest", "due") can be keywords, and a keyword's plural or singular is not repeated; a first
+#: keyword of two words the parse links leads the label when the first phrase holds only part of it ("Card declined").
 LABEL_RULE = "labels.v7"
 
 _TOKEN = r"(?u)\b[A-Za-z][A-Za-z0-9\-]+\b"
@@ -319,6 +320,39 @@ def _noun_phrases(docs: Sequence[Any], keywords: Sequence[str], top: int = 3) ->
     return [surfaces[k].most_common(1)[0][0] for k, c in ranked if c >= 2][:top]
 
 
+#: The parse links that make two words one phrase: a verb and its object ("flip coin", "set alarm"), a passive
+#: subject ("card declined"), a compound, a modifier ("lost luggage"), a particle or complement.
+_PHRASE_LINKS = frozenset({"dobj", "obj", "nsubjpass", "compound", "amod", "prt", "xcomp", "attr", "acomp"})
+
+
+def _linked(docs: Sequence[Any], bigram: str, min_docs: int = 2) -> bool:
+    """Whether the two words of ``bigram`` (as written or as lemmas) are joined by one of :data:`_PHRASE_LINKS`
+    in at least ``min_docs`` of the parsed texts: "card declined" in "my card was declined", not "bills come"
+    (a subject and its verb) nor "did spend"."""
+    pair = set(bigram.split())
+    if len(pair) != 2:
+        return False
+    found = 0
+    for doc in docs:
+        if any(t.head is not t and t.dep_ in _PHRASE_LINKS
+               and ({t.lower_, t.head.lower_} == pair or {t.lemma_.lower(), t.head.lemma_.lower()} == pair)
+               for t in doc):
+            found += 1
+            if found >= min_docs:
+                return True
+    return False
+
+
+def _keyword_before_its_part(docs: Sequence[Any], keywords: Sequence[str], phrases: list[str]) -> list[str]:
+    """labels.v7: when the first keyword is two words the texts' parse links (:func:`_linked`) and the first
+    noun phrase holds only part of it, the keyword leads: "Card declined", not "Card"; "Flip coin", not
+    "Coin". A noun phrase misses the verb or participle that is the need."""
+    if keywords and phrases and " " in keywords[0] and _words(phrases[0]) < _words(keywords[0]) \
+            and _linked(docs, keywords[0]):
+        return [keywords[0], *phrases]
+    return phrases
+
+
 def summarize_clusters(
     texts: Sequence[str],
     vectors: np.ndarray,
@@ -383,7 +417,7 @@ def summarize_clusters(
             modifiers: frozenset[str] = frozenset()
             if nlp is not None:
                 docs = [parsed[int(i)] for i in near[c]]
-                phrases = _noun_phrases(docs, keywords)
+                phrases = _keyword_before_its_part(docs, keywords, _noun_phrases(docs, keywords))
                 modifiers = _modifiers(docs, keywords)
             label = _label_from(keywords, phrases, english, names, modifiers)
         out.append(ClusterSummary(label=label, keywords=tuple(keywords), exemplar_idx=exemplars,

@@ -262,6 +262,21 @@ def test_a_keyword_is_not_repeated_as_its_plural_and_content_words_of_the_stop_l
     assert "interest" in {w for t, _ in scored[1] for w in t.split()}, scored[1]
 
 
+def test_a_first_keyword_the_parse_links_leads_when_the_phrase_holds_only_part_of_it(parser) -> None:
+    """labels.v7: "Card declined", not "Card"; a subject and its verb ("bills come") never leads."""
+    from nlp.themes import _keyword_before_its_part, _linked
+
+    declined = list(parser.pipe(["My card was declined at the shop.", "Why was my card declined?",
+                                 "The card got declined again."]))
+    assert _linked(declined, "card declined")
+    assert _keyword_before_its_part(declined, ["card declined", "shop"], ["card", "shop"]) == [
+        "card declined", "card", "shop"]
+    come = list(parser.pipe(["All the bills come to a shared inbox.", "Our bills come by email."]))
+    assert not _linked(come, "bills come")
+    assert _keyword_before_its_part(come, ["bills come", "inbox"], ["bills", "shared inbox"]) == [
+        "bills", "shared inbox"]
+
+
 def test_a_label_part_made_only_of_names_is_never_used() -> None:
     from nlp.themes import _label_from
 
