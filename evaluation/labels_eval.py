@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [f"# Do labels name their intent? {data.name}", "",
              f"Embedding model: {args.model}; label rule `{LABEL_RULE}`. {report['clusters']} clusters of the "
              "clusterer (defaults); a cluster's intent is its members' majority gold intent.", "",
-             "| what holds a word of the intent's name | share of clusters |", "| --- | ---: |",
+             "| what holds a content word of the intent's name | share of clusters |", "| --- | ---: |",
              f"| the label | {report['label_names_intent']:.3f} |",
              f"| the label's first part | {report['first_part_names_intent']:.3f} |",
              f"| the first three keywords | {report['keywords_name_intent']:.3f} |"]
