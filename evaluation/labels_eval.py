@@ -78,17 +78,13 @@ def _intent_words(intent: str, parser) -> set[str]:
 def score_labels(texts: list[str], gold: np.ndarray, vectors: np.ndarray, labels: np.ndarray, parser) -> dict:
     """The shares of the module doc for one clustering, and each cluster's intent and label."""
     summaries = summarize_clusters(texts, vectors, labels, nlp=parser)
-
-    def words(parts: list[str]) -> set[str]:
-        return _words(parts, parser)
-
     rows = []
     for c, s in enumerate(summaries):
         intent = _majority(gold, labels == c)
         name = _intent_words(intent, parser)
-        label = words(re.findall(r"[A-Za-z0-9]+", s.label))
-        first = words(re.findall(r"[A-Za-z0-9]+", s.label.split(" / ")[0]))
-        keywords = words([w for k in s.keywords[:3] for w in k.split()])
+        label = _words(re.findall(r"[A-Za-z0-9]+", s.label), parser)
+        first = _words(re.findall(r"[A-Za-z0-9]+", s.label.split(" / ")[0]), parser)
+        keywords = _words([w for k in s.keywords[:3] for w in k.split()], parser)
         rows.append({"intent": intent, "label": s.label, "keywords": list(s.keywords[:3]),
                      "label_names_intent": bool(name & label), "first_part_names_intent": bool(name & first),
                      "keywords_name_intent": bool(name & keywords)})
